@@ -1,0 +1,1 @@
+"""Entry points: the FastAPI app, its pages and channels, and the ``policybot`` command."""

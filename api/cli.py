@@ -1,0 +1,176 @@
+"""The ``policybot`` command: ingest, ask, serve, eval, documents."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.factory import build_pipeline, ingest, load_components
+from bot.errors import QuestionError
+from bot.settings import PROJECT_ROOT, get_settings
+from index.build import describe_documents, read_records
+from index.errors import CorpusIndexError
+
+app = typer.Typer(help="PolicyBot：武汉市知识产权“十四五”规划及相关法律法规智能问答", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+console = Console()
+DEFAULT_DATASET = PROJECT_ROOT / "eval" / "datasets" / "dev.jsonl"
+
+
+def _fail(message: str) -> None:
+    console.print(f"[red]错误：[/red]{message}")
+    raise typer.Exit(code=1)
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: Annotated[list[Path] | None, typer.Argument(help="要索引的文件或目录（默认 corpus/）")] = None,
+    force: Annotated[bool, typer.Option("--force", help="即使语料未变化也重建")] = False,
+) -> None:
+    """建立或更新索引（语料未变化时跳过）。"""
+    settings = get_settings()
+    for path in paths or []:
+        if not path.exists():
+            _fail(f"路径不存在：{path}")
+    components = load_components(settings)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        tasks: dict[str, Any] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=max(total, 1))
+            progress.update(tasks[stage], completed=done, total=max(total, 1))
+
+        try:
+            result = ingest(settings, components, paths, progress=report, force=force)
+        except CorpusIndexError as error:
+            _fail(str(error))
+    for error in result.errors:
+        console.print(f"[yellow]跳过：[/yellow]{error}")
+    if result.skipped:
+        console.print(f"索引已是最新（{result.documents} 篇文档，{result.chunks} 个片段），无需重建。")
+    else:
+        console.print(
+            f"索引完成：{result.documents} 篇文档，{result.chunks} 个片段；新向量化 {result.embedded} 个，"
+            f"复用 {result.reused} 个；用时 {result.seconds:.1f} 秒（{settings.index_dir}）。"
+        )
+
+
+@app.command("ask")
+def ask_command(
+    question: Annotated[str, typer.Argument(help="问题")],
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    session: Annotated[str | None, typer.Option("--session", help="会话 ID（用于追问）")] = None,
+) -> None:
+    """回答一个问题。"""
+    settings = get_settings()
+    try:
+        pipeline = build_pipeline(settings, load_components(settings))
+        answer = pipeline.answer(question, session)
+    except (CorpusIndexError, QuestionError) as error:
+        _fail(str(error))
+    if as_json:
+        data = answer.to_dict()
+        data["answer"] = data.pop("text")
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    console.print(answer.text)
+    for number, citation in enumerate(answer.citations[:5], 1):
+        version = f"（{citation.version}）" if citation.version else ""
+        console.print(f"[dim][{number}] {citation.title}{version} › {citation.section}  score={citation.score}[/dim]")
+    console.print(f"[dim]状态：{answer.status}  会话：{answer.session_id}  用时：{answer.latency_ms} ms[/dim]")
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str | None, typer.Option(help="监听地址")] = None,
+    port: Annotated[int | None, typer.Option(help="端口")] = None,
+) -> None:
+    """启动 API 与网页问答（http://HOST:PORT/）。"""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+def _metrics_table(title: str, columns: dict[str, dict[str, Any]]) -> Table:
+    table = Table(title=title)
+    table.add_column("指标")
+    for name in columns:
+        table.add_column(name, justify="right")
+    keys = list(next(iter(columns.values())).keys())
+    for key in keys:
+        table.add_row(key, *("-" if (v := col.get(key)) is None else str(v) for col in columns.values()))
+    return table
+
+
+@app.command("eval")
+def eval_command(
+    dataset: Annotated[Path, typer.Option(help="评测集（JSONL）")] = DEFAULT_DATASET,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    baseline: Annotated[bool, typer.Option("--baseline", help="同时运行 LangChain 文档式基线并对比")] = False,
+    cases: Annotated[bool, typer.Option("--cases", help="输出每个用例的结果")] = False,
+) -> None:
+    """在评测集上评估检索与回答。"""
+    from eval.baseline import LangChainDocsBaseline
+    from eval.dataset import load_dataset
+    from eval.harness import report, run_case, run_cases
+
+    settings = get_settings()
+    try:
+        items = load_dataset(dataset)
+        components = load_components(settings)
+        pipeline = build_pipeline(settings, components, database_url="sqlite://")
+    except (OSError, ValueError, CorpusIndexError) as error:
+        _fail(str(error))
+    results: dict[str, Any] = {"dataset": str(dataset), "index": pipeline.index.build_id,
+                               "embedding_model": settings.retrieval.embedding_model}
+    results["policybot"] = report(run_cases(lambda case: run_case(pipeline, case), items), with_cases=cases)
+    if baseline:
+        reference = LangChainDocsBaseline([settings.corpus_dir], components.embeddings,
+                                          max_bytes=settings.max_document_bytes)
+        results["baseline"] = report(run_cases(reference.run, items), with_cases=cases)
+    if as_json:
+        typer.echo(json.dumps(results, ensure_ascii=False, indent=2))
+        return
+    columns = {"PolicyBot": results["policybot"]["overall"]}
+    if baseline:
+        columns["Baseline"] = results["baseline"]["overall"]
+    console.print(_metrics_table(f"评测：{dataset.name}（{len(items)} 题）", columns))
+    by_type = Table(title="按题型（PolicyBot）")
+    for name in ("题型", "题数", "hit@1", "hit@3", "MRR", "要点召回", "拒答准确", "误拒率"):
+        by_type.add_column(name, justify="right")
+    for kind, metrics in results["policybot"]["by_type"].items():
+        by_type.add_row(kind, *(str(metrics[key]) if metrics[key] is not None else "-" for key in (
+            "cases", "hit@1", "hit@3", "mrr", "key_point_recall", "no_answer_accuracy", "false_refusal_rate")))
+    console.print(by_type)
+
+
+@app.command("documents")
+def documents_command(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False) -> None:
+    """列出已索引的文档：标题、类别、版本日期、是否现行、片段数。"""
+    settings = get_settings()
+    try:
+        docs, chunks = read_records(settings.index_dir)
+    except CorpusIndexError as error:
+        _fail(str(error))
+    rows = describe_documents(docs.values(), chunks)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"已索引文档（{len(rows)} 篇）")
+    for name in ("标题", "类别", "版本", "版本日期", "状态", "片段数"):
+        table.add_column(name)
+    for row in rows:
+        table.add_row(row["title"], row["kind"], row["version"] or "-", row["version_date"] or "-",
+                      "现行有效" if row["in_force"] else "已被取代", str(row["chunks"]))
+    console.print(table)

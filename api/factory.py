@@ -1,0 +1,106 @@
+"""Composition root: build the embeddings, index and pipeline that the settings describe."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from bot.answering import AnswerConfig
+from bot.conversation import SessionStore
+from bot.pipeline import Pipeline, PipelineConfig
+from bot.retrieval import RetrievalConfig
+from bot.settings import Settings
+from index.build import BuildReport, ProgressCallback, build_index, load_index
+from index.embedding import load_embeddings
+from index.segment import Segmenter
+
+
+@dataclass(slots=True)
+class Components:
+    """The shared, expensive pieces: loaded once per process."""
+
+    embeddings: Embeddings
+    segmenter: Segmenter
+
+
+def load_components(settings: Settings) -> Components:
+    """Load the embedding model and the segmenter the settings name."""
+    retrieval = settings.retrieval
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # this deployment has no model hub; models come from disk
+    embeddings = load_embeddings(
+        retrieval.embedding_model, threads=retrieval.embedding_threads, query_prefix=retrieval.query_prefix
+    )
+    return Components(embeddings=embeddings, segmenter=Segmenter())
+
+
+def ingest(
+    settings: Settings, components: Components, sources: list[Path] | None = None, *,
+    progress: ProgressCallback | None = None, force: bool = False,
+) -> BuildReport:
+    """Build or update the index from the corpus (or the given folders and files)."""
+    return build_index(
+        sources or [settings.corpus_dir],
+        settings.index_dir,
+        embeddings=components.embeddings,
+        embedding_model=settings.retrieval.embedding_model,
+        segmenter=components.segmenter,
+        max_document_bytes=settings.max_document_bytes,
+        chunk_max_chars=settings.retrieval.chunk_max_chars,
+        progress=progress,
+        force=force,
+    )
+
+
+def _reranker(settings: Settings) -> Any | None:
+    if not settings.retrieval.reranker_model:
+        return None
+    from sentence_transformers import CrossEncoder
+
+    return CrossEncoder(settings.retrieval.reranker_model, device="cpu")
+
+
+def build_pipeline(settings: Settings, components: Components, *, database_url: str | None = None) -> Pipeline:
+    """Load the index and assemble the answering pipeline.
+
+    Raises:
+        IndexNotReady: there is no index yet.
+        IndexMismatch: the index was built with another embedding model.
+    """
+    retrieval, answer = settings.retrieval, settings.answer
+    index = load_index(settings.index_dir, components.embeddings, embedding_model=retrieval.embedding_model)
+    url = database_url or settings.database_url
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    pipeline = Pipeline(
+        index,
+        components.embeddings,
+        components.segmenter,
+        templates_path=settings.prompts_dir / "answer_templates.toml",
+        sessions=SessionStore(url, ttl_seconds=settings.session_ttl_seconds, max_turns=settings.session_max_turns,
+                              max_cached=settings.session_cache_size),
+        retrieval=RetrievalConfig(
+            lexical_weight=retrieval.lexical_weight,
+            dense_weight=retrieval.dense_weight,
+            expansion_weight=retrieval.expansion_weight,
+            context_weight=retrieval.context_weight,
+        ),
+        answering=AnswerConfig(
+            min_coverage=answer.min_coverage,
+            off_topic_coverage=answer.off_topic_coverage,
+            max_answer_chars=answer.max_answer_chars,
+            max_list_items=answer.max_list_items,
+            top_k=retrieval.top_k,
+        ),
+        config=PipelineConfig(
+            max_question_chars=settings.max_question_chars,
+            candidates=answer.candidates,
+            max_citations=answer.max_citations,
+        ),
+        reranker=_reranker(settings),
+    )
+    pipeline.warm_up()
+    return pipeline

@@ -1,0 +1,1 @@
+"""Bot layer: query understanding, hybrid retrieval, grounded answers and conversations."""

@@ -1,0 +1,327 @@
+"""Extractive, grounded answers: pick the sentences or the list that answer the question from the
+retrieved chunks and compose a short Chinese answer that cites document, article or section and version.
+
+Every word of substance in an answer is quoted from a cited chunk; the composer only adds the lead
+(``根据《…》第四十二条（2020年修正）：``), list numbering and fixed phrasing from the templates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+
+from bot.guard import Guard, Verdict
+from bot.query import Query, numeral_value
+from bot.schema import Hit, Status
+from bot.templates import Templates
+from index.build import LoadedIndex
+from index.schema import KIND_PLAN, Chunk, SourceDoc
+from index.segment import Segmenter
+
+_NUM = "一二三四五六七八九十百千零〇两"
+_ARTICLE_PREFIX = re.compile(rf"^第[{_NUM}]+条(?:之[{_NUM}]+)?\s*")
+_ARTICLE_LABEL = re.compile(rf"^第([{_NUM}]+)条")
+_SENTENCE = re.compile(r"[^。！？]+[。！？]?")
+_LAW_ITEM = re.compile(rf"^[（(][{_NUM}\d]+[）)]")
+_ASPECTS = re.compile(rf"从(?P<items>[^。]+?)等\s*(?P<count>[\d{_NUM}]+)\s*个方面")
+_COLON_LIST = re.compile(r"^(?P<intro>[^：:]*[：:])(?P<items>[^：:]+；[^：:]+)$")
+_PLAN_CUES = re.compile(r"规划|十四五|武汉|我市|市里|本市|全市|政策")
+_LAW_CUES = re.compile(r"法律|法规|法上|依法|条例|怎么规定|如何规定|有什么规定|哪条|哪部法|司法解释")
+_QUOTED = re.compile(r"“[^”]*”")
+_MARKED_ITEM = re.compile(rf"^([（(][{_NUM}\d]+[）)]|[{_NUM}]+是|第[{_NUM}]+部分)")
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerConfig:
+    """Thresholds of the extractive answerer (see ``AnswerSettings``).
+
+    Attributes:
+        min_coverage: share of the question's (IDF-weighted) words the best chunk must contain.
+        off_topic_coverage: below this, a question without domain words is refused as off-topic.
+        max_answer_chars: the quoted part of an answer is kept under this length.
+        max_list_items: lists longer than this are cut (with the count the document states).
+        related_sections: how many related sections a no-answer reply suggests.
+        top_k: unquoted top hits cited beside the quoted ones.
+    """
+
+    min_coverage: float = 0.45
+    off_topic_coverage: float = 0.6
+    max_answer_chars: int = 400
+    max_list_items: int = 20
+    related_sections: int = 3
+    top_k: int = 5
+
+
+@dataclass(slots=True)
+class Composed:
+    """An answer before it gets its id, session and timing."""
+
+    text: str
+    status: Status
+    cited: list[Hit] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Listing:
+    intro: str
+    items: list[str]
+    sources: list[Chunk]
+
+
+def book_title(title: str) -> str:
+    """A title in book-title marks: ``中华人民共和国专利法`` -> ``《中华人民共和国专利法》`` (kept if already marked)."""
+    return title if title.startswith("《") else f"《{title}》"
+
+
+def cite(doc: SourceDoc, chunk: Chunk) -> str:
+    """How an answer names its source: ``《中华人民共和国专利法》第四十二条（2020年修正）``."""
+    if chunk.label and _ARTICLE_LABEL.match(chunk.label):
+        return f"{book_title(doc.title)}{chunk.label}" + (f"（{doc.version}）" if doc.version else "")
+    where = "，".join(part for part in (chunk.section, doc.version) if part)
+    return f"{book_title(doc.title)}（{where}）"
+
+
+def _split_enumeration(text: str, separator: str) -> list[str]:
+    """Split on a separator except inside quotation marks (``“严、大、快、同”`` stays whole)."""
+    protected = _QUOTED.sub(lambda m: m.group(0).replace(separator, "\0"), text)
+    return [part.replace("\0", separator).strip() for part in protected.split(separator) if part.strip()]
+
+
+class ExtractiveAnswerer:
+    """Composes grounded answers from retrieved chunks.
+
+    Args:
+        index: the loaded index (for list siblings and IDF).
+        segmenter: the tokeniser shared with the index.
+        guard: refusal and abstention rules.
+        templates: answer wording.
+        config: thresholds.
+    """
+
+    def __init__(
+        self, index: LoadedIndex, segmenter: Segmenter, guard: Guard, templates: Templates, config: AnswerConfig
+    ) -> None:
+        self._index = index
+        self._segmenter = segmenter
+        self._guard = guard
+        self._templates = templates
+        self._config = config
+        self._groups: dict[str, list[Chunk]] = {}
+        for chunk in index.chunks:
+            if chunk.group:
+                self._groups.setdefault(chunk.group, []).append(chunk)
+        table = resources.files("bot.data").joinpath("doc_names_en.tsv").read_text(encoding="utf-8")
+        self._english_names = dict(
+            line.split("\t", 1) for line in table.splitlines() if line.strip() and not line.startswith("#")
+        )
+
+    # ----- evidence -------------------------------------------------------------------------
+
+    def _weights(self, query: Query) -> dict[str, float]:
+        weights = {t: self._index.lexical.idf(t) for t in query.tokens}
+        for token in (*query.expansion_tokens, *query.context_tokens):
+            weights.setdefault(token, 0.5 * self._index.lexical.idf(token))
+        return {t: w for t, w in weights.items() if w > 0}
+
+    def coverage(self, query: Query, hit: Hit) -> float:
+        """IDF-weighted share of the question's own words found in the chunk and its headings."""
+        own = {t: self._index.lexical.idf(t) for t in query.tokens}
+        total = sum(own.values())
+        if total == 0:
+            return 0.0
+        haystack = f"{hit.doc.title} {hit.chunk.section} {hit.chunk.head}{hit.chunk.text}".lower()
+        return sum(w for t, w in own.items() if t in haystack) / total
+
+    @staticmethod
+    def _unit_score(unit: str, weights: dict[str, float]) -> float:
+        # Substring tests, not token sets: "发明专利" matches "发明专利权" whatever jieba made of either.
+        lowered = unit.lower()
+        return sum(w for t, w in weights.items() if t in lowered)
+
+    @staticmethod
+    def _units(chunk: Chunk) -> list[str]:
+        """Sentences of a chunk (the article label removed from the first), items kept whole."""
+        units = []
+        for number, paragraph in enumerate(chunk.text.split("\n\n")):
+            paragraph = _ARTICLE_PREFIX.sub("", paragraph) if number == 0 else paragraph
+            if _LAW_ITEM.match(paragraph):
+                units.append(paragraph)
+            else:
+                units.extend(s.strip() for s in _SENTENCE.findall(paragraph) if s.strip())
+        return units
+
+    # ----- lists ----------------------------------------------------------------------------
+
+    def _group_items(self, group: str) -> list[Chunk]:
+        return self._groups.get(group, [])
+
+    def _law_listing(self, chunk: Chunk) -> _Listing | None:
+        chunks = self._group_items(chunk.group) if chunk.group else [chunk]
+        paragraphs = [p for c in chunks for p in c.text.split("\n\n")]
+        items = [p for p in paragraphs if _LAW_ITEM.match(p)]
+        if len(items) < 2:
+            return None
+        head = chunks[0].head or chunks[0].text.split("\n\n")[0]
+        intro = _ARTICLE_PREFIX.sub("", head.strip())
+        return _Listing(intro, items, chunks)
+
+    @staticmethod
+    def _summary(chunk: Chunk) -> str:
+        first = _SENTENCE.match(chunk.text)
+        sentence = first.group(0) if first else chunk.text
+        return sentence if len(sentence) <= 40 else (chunk.label or sentence[:40])
+
+    def _outline_listing(self, chunk: Chunk, unit: str) -> _Listing | None:
+        if match := _ASPECTS.search(unit):
+            items = _split_enumeration(match.group("items"), "、")
+            intro = unit[: match.start()] + f"从以下{match.group('count')}个方面" + unit[match.end() :]
+            return _Listing(intro.rstrip("。") + "：", items, [chunk])
+        if match := _COLON_LIST.match(unit):
+            items = _split_enumeration(match.group("items").rstrip("。"), "；")
+            return _Listing(match.group("intro"), items, [chunk])
+        if chunk.announces:
+            children = self._group_items(chunk.announces)
+            if children:
+                return _Listing(chunk.text, [self._summary(c) for c in children], [chunk, *children])
+        return None
+
+    def _listing(self, hit: Hit, unit: str, query: Query) -> _Listing | None:
+        if hit.doc.kind != KIND_PLAN and (law := self._law_listing(hit.chunk)):
+            return law
+        listing = self._outline_listing(hit.chunk, unit)
+        if listing is None and query.wants_list and hit.chunk.group:
+            siblings = self._group_items(hit.chunk.group)
+            lead = next((c for c in self._index.chunks if c.announces == hit.chunk.group), None)
+            if lead and len(siblings) > 1:
+                return _Listing(lead.text, [self._summary(c) for c in siblings], [lead, *siblings])
+        return listing
+
+    # ----- composition ----------------------------------------------------------------------
+
+    def _best_units(self, hit: Hit, weights: dict[str, float]) -> list[str]:
+        units = self._units(hit.chunk)
+        if not units:
+            return [hit.chunk.text]
+        scores = [self._unit_score(u, weights) for u in units]
+        best = max(range(len(units)), key=lambda i: (scores[i], -i))
+        chosen = {best}
+        # A short or lead-in sentence reads better with the sentence after it; a strong second sentence joins.
+        if (len(units[best]) < 30 or units[best].endswith(("：", ":"))) and best + 1 < len(units):
+            chosen.add(best + 1)
+        ranked = sorted(range(len(units)), key=lambda i: -scores[i])
+        for i in ranked[1:2]:
+            if scores[i] >= 0.75 * scores[best] > 0:
+                chosen.add(i)
+        picked, length = [], 0
+        for i in sorted(chosen):
+            if length + len(units[i]) > self._config.max_answer_chars and picked:
+                break
+            picked.append(units[i])
+            length += len(units[i])
+        return picked
+
+    def _lead(self, hit: Hit, query: Query) -> str:
+        if query.language == "en":
+            name = self._english_names.get(hit.doc.title, book_title(hit.doc.title))
+            label = hit.chunk.label or ""
+            if (article := _ARTICLE_LABEL.match(label)) and (number := numeral_value(article.group(1))):
+                version = self._templates.en_version(hit.doc.version)
+                return self._templates.en("lead_article", article=f"Article {number}", name=name, version=version)
+            return self._templates.en("lead_section", name=name, section=hit.chunk.section)
+        return self._templates.zh("lead", cite=cite(hit.doc, hit.chunk))
+
+    def _passage(self, hit: Hit, query: Query, weights: dict[str, float]) -> tuple[str, list[Chunk], list[str]]:
+        """One source's part of an answer: its lead and quoted sentences or list; the chunks it quotes."""
+        units = self._best_units(hit, weights)
+        listing = None
+        if query.wants_list or query.wants_count or units[0].endswith(("：", ":")):
+            listing = self._listing(hit, units[0], query) or next(
+                (found for u in units[1:] if (found := self._listing(hit, u, query))), None
+            )
+        if listing:
+            items = listing.items[: self._config.max_list_items]
+            lines = [item if _MARKED_ITEM.match(item) else self._templates.zh("list_item", number=n, item=item)
+                     for n, item in enumerate(items, 1)]
+            if query.language == "en":
+                body = "\n".join([self._lead(hit, query), listing.intro, *lines])
+            else:
+                body = "\n".join([self._templates.zh("list_lead", cite=cite(hit.doc, hit.chunk), intro=listing.intro),
+                                  *lines])
+            return body, listing.sources, items
+        if query.language == "en":
+            return f"{self._lead(hit, query)}\n{''.join(units)}", [hit.chunk], []
+        return self._lead(hit, query) + "".join(units), [hit.chunk], []
+
+    def _sources(self, query: Query, hits: list[Hit]) -> list[Hit]:
+        """The hit to answer from, plus the best of the other kind when the question asks about plan and law."""
+        primary = hits[0]
+        if _PLAN_CUES.search(query.text) and _LAW_CUES.search(query.text):
+            wanted_plan = primary.doc.kind != KIND_PLAN
+            other = next((h for h in hits[1:] if (h.doc.kind == KIND_PLAN) == wanted_plan), None)
+            if other is not None:
+                return [primary, other]
+        return [primary]
+
+    def _no_answer(self, verdict: Verdict, related: list[Hit], query: Query) -> Composed:
+        reason = self._templates.zh(f"reason_{verdict.reason}", detail=verdict.detail)
+        parts = [self._templates.zh("no_answer", reason=reason)]
+        if query.language == "en":
+            parts.insert(0, self._templates.en("no_answer"))
+        if related:
+            sections = "、".join(cite(h.doc, h.chunk) for h in related)
+            parts.append(self._templates.zh("related", sections=sections))
+        parts.append(self._templates.zh("suggestion"))
+        return Composed("".join(parts[:1]) + "\n" + "".join(parts[1:]), "no_answer", related)
+
+    def refusal(self, verdict: Verdict) -> Composed:
+        """The reply to an injection attempt or an off-topic request."""
+        text = self._templates.zh(f"refused_{verdict.reason}") + self._templates.zh("examples")
+        return Composed(text, "refused")
+
+    def abstention(self, verdict: Verdict, query: Query) -> Composed:
+        """The reply when a rule says the documents cannot answer."""
+        return self.refusal(verdict) if verdict.status == "refused" else self._no_answer(verdict, [], query)
+
+    def answer(self, query: Query, hits: list[Hit]) -> Composed:
+        """Answer from the hits, or abstain when they do not hold the answer.
+
+        Args:
+            query: the analysed question.
+            hits: retrieved chunks, best first.
+        """
+        coverage = self.coverage(query, hits[0]) if hits else 0.0
+        if self._guard.off_topic(query) and coverage < self._config.off_topic_coverage:
+            return self.refusal(Verdict("refused", "off_topic"))
+        related = hits[: self._config.related_sections]
+        if coverage < self._config.min_coverage:
+            return self._no_answer(Verdict("no_answer", "weak"), related, query)
+        sources = self._sources(query, hits)
+        if self._guard.wants_money(query) and not any(
+            self._guard.states_money(h.chunk.text) for h in sources
+        ):
+            return self._no_answer(Verdict("no_answer", "money"), related, query)
+        weights = self._weights(query)
+        passages, quoted, items = [], [], []
+        for position, hit in enumerate(sources):
+            body, chunks, listed = self._passage(hit, query, weights)
+            passages.append(body if position == 0 else self._templates.zh("second_source") + body)
+            quoted.extend(chunks)
+            items = items or listed
+            if not hit.doc.in_force and hit.doc.superseded_by:
+                latest = self._index.docs[hit.doc.superseded_by]
+                latest_name = book_title(latest.title) + (f"（{latest.version}）" if latest.version else "")
+                passages.append(self._templates.zh("superseded_note", latest=latest_name))
+        if query.language == "en":
+            passages.append(self._templates.en("source", cite="；".join(cite(h.doc, h.chunk) for h in sources)))
+        return Composed("\n".join(passages), "answered", self._cited(hits, quoted), items)
+
+    def _cited(self, hits: list[Hit], quoted: list[Chunk]) -> list[Hit]:
+        """The quoted chunks, then other top hits, best first; a quoted chunk outside the hits takes the lowest score."""
+        by_id = {h.chunk.chunk_id: h for h in hits}
+        floor = min((h.score for h in hits), default=0.0)
+        cited = {c.chunk_id: by_id.get(c.chunk_id) or Hit(c, self._index.docs[c.doc_id], floor) for c in quoted}
+        for hit in hits[: self._config.top_k]:
+            cited.setdefault(hit.chunk.chunk_id, hit)
+        return sorted(cited.values(), key=lambda h: -h.score)

@@ -1,0 +1,152 @@
+"""Question -> Answer: the one path every channel (CLI, web API, WeChat, evaluation) goes through."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from bot.answering import AnswerConfig, Composed, ExtractiveAnswerer
+from bot.conversation import SessionStore, Turn
+from bot.errors import QuestionError
+from bot.guard import Guard
+from bot.query import QueryAnalyzer, chinese_number
+from bot.retrieval import HybridSearcher, PolicyRetriever, RetrievalConfig
+from bot.schema import Answer, Citation
+from bot.templates import Templates
+from index.build import LoadedIndex
+from index.segment import Segmenter
+
+EXTRACTIVE_MODE = "extractive"
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineConfig:
+    """Limits of one answer.
+
+    Attributes:
+        max_question_chars: longer questions are rejected.
+        candidates: hits the answerer may choose from.
+        max_citations: citations returned with an answer.
+    """
+
+    max_question_chars: int = 500
+    candidates: int = 20
+    max_citations: int = 10
+
+
+class Pipeline:
+    """Answers questions from a loaded index, remembering each session's turns.
+
+    Args:
+        index: the loaded index.
+        embeddings: the model the index was built with.
+        segmenter: the tokeniser the index was built with.
+        templates_path: the answer templates file.
+        sessions: the conversation store.
+        retrieval: fusion weights and priors.
+        answering: answerer thresholds.
+        config: question and citation limits.
+        reranker: an optional cross-encoder.
+    """
+
+    def __init__(
+        self,
+        index: LoadedIndex,
+        embeddings: Embeddings,
+        segmenter: Segmenter,
+        *,
+        templates_path: Path,
+        sessions: SessionStore,
+        retrieval: RetrievalConfig | None = None,
+        answering: AnswerConfig | None = None,
+        config: PipelineConfig | None = None,
+        reranker: Any | None = None,
+    ) -> None:
+        self.index = index
+        self.config = config or PipelineConfig()
+        self.sessions = sessions
+        self.analyzer = QueryAnalyzer(segmenter, sorted({d.title for d in index.docs.values()}))
+        self.searcher = HybridSearcher(index, embeddings, retrieval or RetrievalConfig(), reranker=reranker)
+        self.guard = Guard(self.analyzer.known_law_name)
+        self.templates = Templates(templates_path)
+        self.answerer = ExtractiveAnswerer(index, segmenter, self.guard, self.templates, answering or AnswerConfig())
+
+    @property
+    def mode(self) -> str:
+        return EXTRACTIVE_MODE
+
+    def warm_up(self) -> None:
+        """Run one query through every stage so the first user does not pay for lazy initialisation."""
+        query = self.analyzer.analyze("发明专利权的期限是多少年？")
+        self.answerer.answer(query, self.searcher.search(query, self.config.candidates))
+
+    def retriever(self, k: int = 5) -> PolicyRetriever:
+        """The same retrieval as a LangChain retriever."""
+        return PolicyRetriever(searcher=self.searcher, analyzer=self.analyzer, k=k)
+
+    def validate(self, question: str) -> str:
+        """The question stripped, or a ``QuestionError`` with a message for the user."""
+        stripped = question.strip() if isinstance(question, str) else ""
+        if not stripped:
+            raise QuestionError("问题不能为空，请输入您想了解的政策问题。")
+        if len(stripped) > self.config.max_question_chars:
+            raise QuestionError(f"问题太长了（{len(stripped)} 字），请精简到 {self.config.max_question_chars} 字以内。")
+        return stripped
+
+    def answer(self, question: str, session_id: str | None = None) -> Answer:
+        """Answer one question within a session (a new session when ``session_id`` is None or unknown).
+
+        Raises:
+            QuestionError: the question is empty or too long.
+        """
+        started = time.perf_counter()
+        question = self.validate(question)
+        session = self.sessions.get(session_id)
+        last = session.last
+        query = self.analyzer.analyze(question, last.query if last else None)
+        if query.is_followup and last:
+            query.context_chunks = [chunk_id for chunk_id, _ in last.cited[:1]]
+        composed = self._compose(query, last)
+        answer_id = uuid.uuid4().hex
+        citations = [Citation.from_hit(hit) for hit in composed.cited[: self.config.max_citations]]
+        self.sessions.record(
+            session,
+            Turn(question, query, answer_id, composed.items or (last.items if last and query.item_ref else []),
+                 [(c.chunk.chunk_id, c.score) for c in composed.cited[: self.config.max_citations]]),
+        )
+        return Answer(
+            answer_id=answer_id,
+            text=composed.text,
+            status=composed.status,
+            citations=citations,
+            session_id=session.session_id,
+            mode=self.mode,
+            latency_ms=round((time.perf_counter() - started) * 1000, 2),
+            rewritten_query=query.text + (f"（接上文：{last.question}）" if query.is_followup and last else ""),
+            items=composed.items,
+        )
+
+    def _compose(self, query: Any, last: Turn | None) -> Composed:
+        if query.item_ref is not None and last and last.items:
+            return self._item_answer(query.item_ref, last)
+        if verdict := self.guard.before_retrieval(query):
+            return self.answerer.abstention(verdict, query)
+        hits = self.searcher.search(query, self.config.candidates)
+        return self.answerer.answer(query, hits)
+
+    def _item_answer(self, number: int, last: Turn) -> Composed:
+        """Answer "第三项是什么" from the previous list answer, citing what that answer cited."""
+        if not 1 <= number <= len(last.items):
+            return Composed(self.templates.zh("item_missing", number=number, count=len(last.items)), "answered")
+        item = last.items[number - 1]
+        cited = self.searcher.hits_for(last.cited)
+        containing = [h for h in cited if item.rstrip("；;。") in h.chunk.text] or cited
+        # An item that summarises a whole passage (a plan task area) is answered with the passage itself.
+        whole = next((h.chunk.text for h in containing if h.chunk.text.startswith(item)), item)
+        text = self.templates.zh("item_answer", number=chinese_number(number), item=whole)
+        return Composed(text, "answered", containing, last.items)

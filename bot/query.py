@@ -1,0 +1,215 @@
+"""Query understanding without an LLM: normalisation, English glossary, numbers, colloquial synonyms,
+document and article references, version intent, list intent and follow-ups. All vocabulary is data."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+
+import cn2an
+
+from index.cleaning import normalize_text
+from index.segment import Segmenter
+
+_NUM = "一二三四五六七八九十百千零〇两"
+_ARTICLE_REF = re.compile(rf"第[{_NUM}]+条(?:之[{_NUM}]+)?")
+_ARABIC_COUNT = re.compile(r"(?<![\d.])(\d{1,3})(?=\s*(?:条|年|日|个月|月|倍|项|款|天|周年|个|类|种))")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|版|的|修订|修正)")
+_ITEM_REF = re.compile(rf"第\s*([{_NUM}\d]+)\s*(?:项|个|点|条措施|方面|部分)")
+_ENGLISH = re.compile(r"[A-Za-z]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_LIST_CUES = re.compile(r"有哪些|哪几|哪些|包括什么|包含什么|包括哪|几个方面|几方面|什么情形|哪几种|列举|都有什么|有什么内容|"
+                        r"主要目标|重点任务|what are|which|list")
+_COUNT_CUES = re.compile(r"几个|多少个|几项|几方面|几部分|几种|how many")
+_OLD_VERSION_CUES = re.compile(r"旧版|老版|原来的|以前的|之前的|修改前|修订前|修正前|过去的|原版")
+_FOLLOWUP_START = re.compile(r"^(那|那么|还有|另外|同样|如果是|换成|要是|再问|然后|and |what about|how about)")
+_FOLLOWUP_ANYWHERE = re.compile(r"呢[？?]?$|它|这个|那个|这些|那些|上述|前面|刚才|该项|这一项|这条|那条|this|that|it\b")
+
+
+@dataclass(slots=True)
+class Query:
+    """A question as the retriever and answerer see it.
+
+    Attributes:
+        original: the question as typed.
+        text: normalised Chinese text for retrieval (Simplified, numbers as the documents write them,
+            English terms followed by their Chinese equivalents).
+        dense_text: the text to embed (original wording plus translated terms, and the earlier turn for follow-ups).
+        tokens: lexical tokens of the question itself.
+        expansion_tokens: tokens from the synonym table, weighted lower.
+        context_tokens: tokens of the earlier turn a follow-up leans on, weighted lower.
+        context_chunks: chunk ids the earlier answer quoted, favoured for a follow-up.
+        language: ``zh`` or ``en``.
+        doc_titles: titles of documents the question names.
+        articles: article labels the question names (``第四十二条``).
+        years: four-digit years the question names (version intent).
+        wants_old_version: the question asks about an earlier version.
+        wants_list: the question asks for a list (有哪些 / 哪几个方面).
+        wants_count: the question asks how many.
+        item_ref: an ordinal reference to an item of the previous answer (``第三项``).
+        is_followup: the question leans on the conversation so far.
+    """
+
+    original: str
+    text: str
+    dense_text: str
+    tokens: list[str]
+    expansion_tokens: list[str] = field(default_factory=list)
+    context_tokens: list[str] = field(default_factory=list)
+    context_chunks: list[str] = field(default_factory=list)
+    language: str = "zh"
+    doc_titles: list[str] = field(default_factory=list)
+    articles: list[str] = field(default_factory=list)
+    years: list[str] = field(default_factory=list)
+    wants_old_version: bool = False
+    wants_list: bool = False
+    wants_count: bool = False
+    item_ref: int | None = None
+    is_followup: bool = False
+
+
+def _read_table(name: str) -> list[tuple[str, str]]:
+    text = resources.files("bot.data").joinpath(name).read_text(encoding="utf-8")
+    rows = []
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, _, value = line.partition("\t")
+            rows.append((key.strip(), value.strip()))
+    return rows
+
+
+def numeral_value(numeral: str) -> int | None:
+    """``三`` / ``十二`` / ``3`` -> the number, or None when it is not a numeral."""
+    try:
+        return int(numeral) if numeral.isdigit() else int(cn2an.cn2an(numeral, "smart"))
+    except (ValueError, KeyError):
+        return None
+
+
+def chinese_number(value: int) -> str:
+    """``42`` -> ``四十二`` as the documents write counts and article numbers."""
+    return str(cn2an.an2cn(str(value), "low"))
+
+
+class QueryAnalyzer:
+    """Turns a question (and the previous turn, for follow-ups) into a ``Query``.
+
+    Args:
+        segmenter: the tokeniser shared with the lexical index.
+        titles: titles of the indexed documents, to recognise references to them.
+    """
+
+    def __init__(self, segmenter: Segmenter, titles: list[str]) -> None:
+        self._segmenter = segmenter
+        glossary = sorted(_read_table("glossary_en_zh.tsv"), key=lambda row: -len(row[0]))
+        self._glossary = [(re.compile(rf"\b{re.escape(en)}\b"), zh) for en, zh in glossary]
+        self._synonyms = sorted(_read_table("synonyms.tsv"), key=lambda row: -len(row[0]))
+        self._aliases = self._build_aliases(titles)
+        subjects = resources.files("bot.data").joinpath("subjects.txt").read_text(encoding="utf-8").splitlines()
+        self._subjects = [line.strip() for line in subjects if line.strip() and not line.startswith("#")]
+        for alias, _ in self._aliases:
+            segmenter.add_word(alias)
+
+    @staticmethod
+    def _build_aliases(titles: list[str]) -> list[tuple[str, str]]:
+        known = set(titles)
+        aliases: dict[str, str] = {}
+        for title in titles:
+            aliases[title] = title
+            short = title.removeprefix("中华人民共和国")
+            if short != title:
+                aliases[short] = title
+        for alias, title in _read_table("doc_aliases.tsv"):
+            if title in known:
+                aliases.setdefault(alias, title)
+        return sorted(aliases.items(), key=lambda row: -len(row[0]))
+
+    def document_titles(self, text: str) -> list[str]:
+        """Titles of the documents ``text`` names, longest alias first, each alias's span used once."""
+        found: list[str] = []
+        remaining = text
+        for alias, title in self._aliases:
+            if alias in remaining:
+                remaining = remaining.replace(alias, "\0")
+                if title not in found:
+                    found.append(title)
+        return found
+
+    def known_law_name(self, name: str) -> bool:
+        """Whether a law name in a question is one of the indexed documents (by any alias)."""
+        return any(name.endswith(alias) or alias.endswith(name) for alias, _ in self._aliases if len(alias) >= 3)
+
+    def _translate(self, text: str) -> tuple[str, list[str]]:
+        lowered = text.lower()
+        terms: list[str] = []
+        for pattern, zh in self._glossary:
+            if pattern.search(lowered):
+                lowered = pattern.sub(" ", lowered)
+                terms.extend(zh.split())
+        return " ".join(terms), terms
+
+    def analyze(self, question: str, previous: Query | None = None) -> Query:
+        """Analyse a question; ``previous`` is the last turn's query when the session has one."""
+        normalized = normalize_text(question).strip()
+        english = len(_ENGLISH.findall(normalized)) > 2 * len(_HAN.findall(normalized))
+        text = _ARABIC_COUNT.sub(lambda m: chinese_number(int(m.group(1))), normalized)
+        dense_text = normalized
+        if english:
+            translated, _ = self._translate(normalized)
+            text = f"{translated} {text}"
+            dense_text = f"{normalized} {translated}"
+        tokens = self._segmenter.tokens(text)
+        expansions: list[str] = []
+        for colloquial, terms in self._synonyms:
+            if colloquial in text:
+                expansions.extend(t for t in self._segmenter.tokens(terms) if t not in tokens)
+        item_match = _ITEM_REF.search(text)
+        query = Query(
+            original=question,
+            text=text,
+            dense_text=dense_text,
+            tokens=tokens,
+            expansion_tokens=expansions,
+            language="en" if english else "zh",
+            doc_titles=self.document_titles(text),
+            articles=_ARTICLE_REF.findall(text),
+            years=_YEAR.findall(text),
+            wants_old_version=bool(_OLD_VERSION_CUES.search(text)),
+            wants_list=bool(_LIST_CUES.search(text.lower())),
+            wants_count=bool(_COUNT_CUES.search(text.lower())),
+            item_ref=numeral_value(item_match.group(1)) if item_match and not query_has_article(text) else None,
+        )
+        if previous is not None and self._leans_on_previous(query, normalized):
+            self._merge_previous(query, previous)
+        return query
+
+    @staticmethod
+    def _leans_on_previous(query: Query, normalized: str) -> bool:
+        if query.item_ref is not None:
+            return True
+        short = len(_HAN.findall(normalized)) <= 12 if query.language == "zh" else len(normalized.split()) <= 6
+        cue = bool(_FOLLOWUP_START.search(normalized.lower()) or _FOLLOWUP_ANYWHERE.search(normalized.lower()))
+        return (short and cue) or len(query.tokens) <= 1
+
+    def _is_subject(self, token: str) -> bool:
+        return any(token in subject or subject in token for subject in self._subjects)
+
+    def _merge_previous(self, query: Query, previous: Query) -> None:
+        """Carry the earlier turn's subject into a follow-up: its words at a lower weight, its documents."""
+        query.is_followup = True
+        # A chain of follow-ups ("那实用新型呢？" then "那商标呢？") keeps the first question's topic;
+        # a follow-up that names a new subject replaces the earlier subject's words.
+        earlier = dict.fromkeys([*previous.tokens, *previous.expansion_tokens, *previous.context_tokens])
+        new_subject = any(self._is_subject(t) for t in query.tokens)
+        query.context_tokens = [
+            t for t in earlier if t not in query.tokens and not (new_subject and self._is_subject(t))
+        ]
+        query.dense_text = f"{query.dense_text} {previous.dense_text}"
+        if not query.doc_titles:
+            query.doc_titles = list(previous.doc_titles)
+
+
+def query_has_article(text: str) -> bool:
+    """Whether the text names a law article (``第四十二条``), which is not a list-item reference."""
+    return bool(_ARTICLE_REF.search(text))

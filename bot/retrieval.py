@@ -1,0 +1,184 @@
+"""Hybrid retrieval: BM25 over jieba tokens fused with FAISS cosine scores, then document priors
+(versions in force, documents and articles the question names), and an optional cross-encoder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from bot.query import Query, QueryAnalyzer
+from bot.schema import Hit
+from index.build import LoadedIndex
+
+
+@dataclass(frozen=True, slots=True)
+class RetrievalConfig:
+    """Fusion weights and priors (see ``RetrievalSettings`` for the configured values).
+
+    Attributes:
+        lexical_weight, dense_weight: weights of the min-max normalised BM25 and cosine scores.
+        expansion_weight: weight of synonym tokens relative to the question's own.
+        context_weight: weight of the earlier turn's tokens in a follow-up.
+        context_chunk_boost: multiplier for chunks the earlier answer quoted, in a follow-up.
+        named_doc_boost: multiplier for chunks of a document the question names.
+        article_boost: added to the article the question names.
+    """
+
+    lexical_weight: float = 0.7
+    dense_weight: float = 0.3
+    expansion_weight: float = 0.4
+    context_weight: float = 0.8
+    context_chunk_boost: float = 1.3
+    named_doc_boost: float = 1.3
+    article_boost: float = 1.0
+
+
+def _min_max(scores: np.ndarray) -> np.ndarray:
+    low, high = float(scores.min()), float(scores.max())
+    return (scores - low) / (high - low) if high > low else np.zeros_like(scores)
+
+
+class HybridSearcher:
+    """Scores every chunk for a query and returns the best.
+
+    Args:
+        index: the loaded index.
+        embeddings: the model the index was built with (embeds queries).
+        config: fusion weights and priors.
+        reranker: an optional ``sentence_transformers.CrossEncoder`` to re-score the top candidates.
+        rerank_candidates: how many fused candidates the reranker sees.
+    """
+
+    def __init__(
+        self,
+        index: LoadedIndex,
+        embeddings: Embeddings,
+        config: RetrievalConfig,
+        *,
+        reranker: Any | None = None,
+        rerank_candidates: int = 20,
+    ) -> None:
+        self.index = index
+        self._embeddings = embeddings
+        self.config = config
+        self._reranker = reranker
+        self._rerank_candidates = rerank_candidates
+        chunks = index.chunks
+        self._doc_of = [index.docs[c.doc_id] for c in chunks]
+        self._superseded = np.array([not d.in_force for d in self._doc_of])
+        self._titles = np.array([d.title for d in self._doc_of])
+        self._labels = np.array([c.label or "" for c in chunks])
+        self._version_years = np.array([(d.version_date or "")[:4] for d in self._doc_of])
+        self._position = {c.chunk_id: i for i, c in enumerate(chunks)}
+        self._ids = np.array([c.chunk_id for c in chunks])
+
+    def lexical_scores(self, query: Query) -> np.ndarray:
+        """BM25 of the question's tokens plus down-weighted expansion and context tokens (BM25 adds over terms)."""
+        scores = self.index.lexical.scores(query.tokens)
+        for tokens, weight in ((query.expansion_tokens, self.config.expansion_weight),
+                               (query.context_tokens, self.config.context_weight)):
+            if tokens:
+                scores = scores + weight * self.index.lexical.scores(tokens)
+        return scores
+
+    def dense_scores(self, query: Query) -> np.ndarray:
+        return self.index.dense.scores_by_vector(self._embeddings.embed_query(query.dense_text))
+
+    def _version_mask(self, query: Query) -> np.ndarray:
+        """1 for chunks the question may be answered from, 0 for superseded versions it did not ask about.
+
+        A superseded version is eligible when the question names its year or asks for an earlier version
+        of a document it names; a version in force whose sibling was asked for by year steps back.
+        """
+        mask = np.ones(len(self._superseded), dtype=np.float32)
+        asked_years = set(query.years)
+        for position in np.flatnonzero(self._superseded):
+            year_match = self._version_years[position] in asked_years
+            named = self._titles[position] in query.doc_titles
+            if not (year_match or (query.wants_old_version and named)):
+                mask[position] = 0.0
+        if asked_years:
+            old_titles = {self._titles[p] for p in np.flatnonzero(self._superseded) if mask[p] > 0}
+            for position in np.flatnonzero(~self._superseded):
+                if self._titles[position] in old_titles and self._version_years[position] not in asked_years:
+                    mask[position] = 0.5
+        return mask
+
+    def fused_scores(self, query: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Fused, lexical and dense scores of every chunk, after priors."""
+        lexical = self.lexical_scores(query)
+        dense = self.dense_scores(query)
+        fused = self.config.lexical_weight * _min_max(lexical) + self.config.dense_weight * _min_max(dense)
+        if query.doc_titles:
+            named = np.isin(self._titles, query.doc_titles)
+            fused = np.where(named, fused * self.config.named_doc_boost, fused)
+        if query.context_chunks:
+            earlier = np.isin(self._ids, query.context_chunks)
+            fused = np.where(earlier, fused * self.config.context_chunk_boost, fused)
+        if query.articles:
+            cited = np.isin(self._labels, query.articles)
+            if query.doc_titles:
+                cited &= np.isin(self._titles, query.doc_titles)
+            fused = fused + self.config.article_boost * cited
+        return fused * self._version_mask(query), lexical, dense
+
+    def hits_for(self, scored: list[tuple[str, float]]) -> list[Hit]:
+        """Hits for (chunk id, score) pairs remembered from an earlier turn (unknown ids are skipped)."""
+        return [
+            Hit(self.index.chunks[i], self._doc_of[i], score)
+            for chunk_id, score in scored
+            if (i := self._position.get(chunk_id)) is not None
+        ]
+
+    def search(self, query: Query, k: int = 5) -> list[Hit]:
+        """The ``k`` best chunks for the query, best first."""
+        fused, lexical, dense = self.fused_scores(query)
+        depth = max(k, self._rerank_candidates if self._reranker else k)
+        order = np.argsort(-fused, kind="stable")[:depth]
+        hits = [
+            Hit(self.index.chunks[i], self._doc_of[i], float(fused[i]), float(lexical[i]), float(dense[i]))
+            for i in order
+            if fused[i] > 0
+        ]
+        if self._reranker is not None and hits:
+            texts = self.index.search_texts
+            pairs = [(query.text, texts[self._position[h.chunk.chunk_id]]) for h in hits]
+            for hit, score in zip(hits, self._reranker.predict(pairs), strict=True):
+                hit.score = float(score)
+            hits.sort(key=lambda h: -h.score)
+        return hits[:k]
+
+
+class PolicyRetriever(BaseRetriever):
+    """The hybrid searcher behind LangChain's retriever interface (``retriever.invoke("问题")``)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    searcher: HybridSearcher
+    analyzer: QueryAnalyzer
+    k: int = 5
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        hits = self.searcher.search(self.analyzer.analyze(query), self.k)
+        return [
+            Document(
+                page_content=hit.chunk.text,
+                id=hit.chunk.chunk_id,
+                metadata={
+                    "doc_id": hit.doc.doc_id,
+                    "title": hit.doc.title,
+                    "section": hit.chunk.section,
+                    "version": hit.doc.version,
+                    "in_force": hit.doc.in_force,
+                    "score": hit.score,
+                },
+            )
+            for hit in hits
+        ]

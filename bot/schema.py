@@ -1,0 +1,76 @@
+"""What the bot returns: answers with their citations."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from index.schema import Chunk, SourceDoc
+
+Status = Literal["answered", "no_answer", "refused"]
+
+
+@dataclass(slots=True)
+class Hit:
+    """A retrieved chunk with its fused score and the two scores it was fused from."""
+
+    chunk: Chunk
+    doc: SourceDoc
+    score: float
+    lexical: float = 0.0
+    dense: float = 0.0
+
+
+@dataclass(slots=True)
+class Citation:
+    """A cited chunk: where it comes from and its exact text."""
+
+    doc_id: str
+    title: str
+    section: str
+    version: str | None
+    in_force: bool
+    text: str
+    score: float
+
+    @classmethod
+    def from_hit(cls, hit: Hit) -> Citation:
+        return cls(
+            doc_id=hit.doc.doc_id,
+            title=hit.doc.title,
+            section=hit.chunk.section,
+            version=hit.doc.version,
+            in_force=hit.doc.in_force,
+            text=hit.chunk.text,
+            score=round(float(hit.score), 4),
+        )
+
+
+@dataclass(slots=True)
+class Answer:
+    """One turn's answer.
+
+    Attributes:
+        answer_id: identifies the turn, for feedback and review.
+        text: the answer shown to the user.
+        status: answered, no_answer or refused.
+        citations: cited chunks, best first.
+        session_id: the conversation the turn belongs to.
+        mode: how the answer was produced (``extractive``).
+        latency_ms: time spent answering.
+        rewritten_query: the query as retrieval saw it (after normalisation and follow-up merging).
+        items: the items of a list answer, for follow-ups such as "第三项是什么".
+    """
+
+    answer_id: str
+    text: str
+    status: Status
+    citations: list[Citation]
+    session_id: str
+    mode: str
+    latency_ms: float
+    rewritten_query: str = ""
+    items: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,55 @@
+"""Evaluation cases: questions with their expected status, exact evidence substrings and key points."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One evaluation question.
+
+    Attributes:
+        id: unique case id.
+        question: the question asked.
+        answerable: whether the documents answer it.
+        evidence: exact substrings of the cleaned documents that answer it.
+        key_points: short strings a correct answer contains verbatim.
+        doc: the doc id(s) holding the evidence.
+        type: question type (plan, law, version, followup, english, unanswerable ...).
+        status: the expected status.
+        history: earlier questions of the same session, asked first.
+        version: the version label a law answer must cite.
+    """
+
+    id: str
+    question: str
+    answerable: bool
+    evidence: list[str] = field(default_factory=list)
+    key_points: list[str] = field(default_factory=list)
+    doc: str | list[str] | None = None
+    type: str = "other"
+    status: str = "answered"
+    history: list[str] = field(default_factory=list)
+    version: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Case:
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        return cls(**known)
+
+
+def load_dataset(path: Path) -> list[Case]:
+    """Read a JSONL dataset; a malformed line raises ``ValueError`` naming the line."""
+    cases = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            cases.append(Case.from_dict(json.loads(line)))
+        except (json.JSONDecodeError, TypeError, KeyError) as error:
+            raise ValueError(f"{path}:{number}: {error}") from error
+    return cases

@@ -1,0 +1,307 @@
+"""Build, persist and load the index: corpus -> chunks -> FAISS + BM25 stores, with a manifest.
+
+Layout of an index folder::
+
+    CURRENT                  name of the build in use (replaced atomically)
+    builds/<build id>/       manifest.json, documents.jsonl, chunks.jsonl, dense.faiss, dense.json, bm25/
+
+A build is written to a new folder and only then made current, so a crash mid-build leaves the old
+index serving. Vectors of chunks whose text and model did not change are reused, not re-embedded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from index.chunking import chunk_document
+from index.corpus import discover, read_corpus
+from index.errors import IndexMismatch, IndexNotReady
+from index.schema import Chunk, SourceDoc
+from index.segment import Segmenter
+from index.stores.bm25 import BM25Store
+from index.stores.dense import FaissStore, read_vectors
+
+FORMAT_VERSION = 1
+CURRENT_FILE = "CURRENT"
+BUILDS_DIR = "builds"
+MANIFEST_FILE = "manifest.json"
+DOCUMENTS_FILE = "documents.jsonl"
+CHUNKS_FILE = "chunks.jsonl"
+HASHES_FILE = "content_hashes.json"
+
+ProgressCallback = Callable[[str, int, int], None]
+"""Called as ``progress(stage, done, total)`` while a build runs."""
+
+
+@dataclass(slots=True)
+class LoadedIndex:
+    """Everything retrieval needs, loaded from one build."""
+
+    manifest: dict[str, Any]
+    docs: dict[str, SourceDoc]
+    chunks: list[Chunk]
+    dense: FaissStore
+    lexical: BM25Store
+    search_texts: list[str] = field(default_factory=list)
+
+    @property
+    def build_id(self) -> str:
+        return str(self.manifest["build_id"])
+
+
+@dataclass(slots=True)
+class BuildReport:
+    """What a build did."""
+
+    build_id: str
+    documents: int
+    chunks: int
+    embedded: int
+    reused: int
+    seconds: float
+    errors: list[str]
+    skipped: bool = False
+
+
+def search_text(doc: SourceDoc, chunk: Chunk) -> str:
+    """The text embedded and tokenised for a chunk: document title and section path, then the chunk."""
+    return f"{doc.title} {chunk.section}\n{chunk.head}{chunk.text}"
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def file_hashes(sources: Iterable[Path]) -> dict[str, str]:
+    """Hash of every corpus file the sources hold, keyed by path inside the corpus (to detect changes)."""
+    files, _ = discover(sources)
+    return {f.relative: hashlib.sha256(f.path.read_bytes()).hexdigest() for f in files}
+
+
+def _sidecar_hashes(sources: Iterable[Path]) -> dict[str, str]:
+    hashes = {}
+    for source in sources:
+        sidecar = (source if source.is_dir() else source.parent) / "metadata.toml"
+        if sidecar.is_file():
+            hashes[str(sidecar)] = hashlib.sha256(sidecar.read_bytes()).hexdigest()
+    return hashes
+
+
+def current_build(index_dir: Path) -> Path | None:
+    """The folder of the build in use, or None when there is no index."""
+    pointer = index_dir / CURRENT_FILE
+    if not pointer.is_file():
+        return None
+    build = index_dir / BUILDS_DIR / pointer.read_text(encoding="utf-8").strip()
+    return build if (build / MANIFEST_FILE).is_file() else None
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any] | None:
+    """The manifest of the build in use, or None."""
+    build = current_build(index_dir)
+    return json.loads((build / MANIFEST_FILE).read_text(encoding="utf-8")) if build else None
+
+
+def is_stale(index_dir: Path, sources: Iterable[Path], *, embedding_model: str, chunk_max_chars: int) -> bool:
+    """True when the index is missing or was built from other files, model or chunking settings."""
+    sources = list(sources)
+    manifest = read_manifest(index_dir)
+    return manifest is None or (
+        manifest.get("format") != FORMAT_VERSION
+        or manifest.get("embedding_model") != embedding_model
+        or manifest.get("chunk_max_chars") != chunk_max_chars
+        or manifest.get("files") != file_hashes(sources)
+        or manifest.get("sidecars") != _sidecar_hashes(sources)
+        or manifest.get("segmenter") != _segmenter_fingerprint()
+    )
+
+
+def _segmenter_fingerprint() -> str:
+    from importlib import resources
+
+    data = resources.files("index.data")
+    return _digest(*(data.joinpath(name).read_text(encoding="utf-8") for name in ("user_dict.txt", "stopwords.txt")))
+
+
+def _previous_vectors(index_dir: Path, embedding_model: str) -> dict[str, np.ndarray]:
+    """Vectors of the build in use, keyed by content hash, when it used the same model."""
+    build = current_build(index_dir)
+    if build is None:
+        return {}
+    manifest = json.loads((build / MANIFEST_FILE).read_text(encoding="utf-8"))
+    if manifest.get("embedding_model") != embedding_model or not (build / HASHES_FILE).is_file():
+        return {}
+    hashes = json.loads((build / HASHES_FILE).read_text(encoding="utf-8"))
+    return dict(zip(hashes, read_vectors(build), strict=True))
+
+
+def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _switch_to(index_dir: Path, build_id: str) -> None:
+    """Make ``build_id`` current atomically, then remove older builds."""
+    pointer = index_dir / CURRENT_FILE
+    temporary = index_dir / f".{CURRENT_FILE}.{os.getpid()}"
+    temporary.write_text(build_id, encoding="utf-8")
+    os.replace(temporary, pointer)
+    for old in (index_dir / BUILDS_DIR).iterdir():
+        if old.name != build_id:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def build_index(
+    sources: list[Path],
+    index_dir: Path,
+    *,
+    embeddings: Embeddings,
+    embedding_model: str,
+    segmenter: Segmenter,
+    max_document_bytes: int,
+    chunk_max_chars: int,
+    embed_batch: int = 64,
+    progress: ProgressCallback | None = None,
+    force: bool = False,
+) -> BuildReport:
+    """Build (or update) the index from corpus folders and files.
+
+    Args:
+        sources: corpus folders and files.
+        index_dir: where builds live; the new build becomes current only when complete.
+        embeddings: the model that embeds chunks.
+        embedding_model: the model's spec, recorded in the manifest.
+        segmenter: tokeniser for the BM25 index.
+        max_document_bytes: larger files are rejected.
+        chunk_max_chars: longer articles and passages are split.
+        embed_batch: chunks embedded per call.
+        progress: called with (stage, done, total).
+        force: rebuild even when nothing changed.
+
+    Returns:
+        A report; ``skipped`` is True when the index was already up to date.
+    """
+    started = time.perf_counter()
+    report_progress = progress or (lambda stage, done, total: None)
+    manifest = read_manifest(index_dir)
+    if not force and manifest and not is_stale(
+        index_dir, sources, embedding_model=embedding_model, chunk_max_chars=chunk_max_chars
+    ):
+        return BuildReport(manifest["build_id"], manifest["documents"], manifest["chunks"], 0, 0, 0.0,
+                           manifest.get("errors", []), skipped=True)
+
+    corpus = read_corpus(sources, max_bytes=max_document_bytes)
+    if not corpus.docs:
+        raise IndexNotReady("语料目录中没有可索引的文档：请把 .txt/.md/.html/.pdf/.docx 文件放入 corpus/ 后重新运行 policybot ingest")
+    docs = {doc.doc_id: doc for doc in corpus.docs}
+    chunks = [chunk for doc in corpus.docs for chunk in chunk_document(doc, max_chars=chunk_max_chars)]
+    texts = [search_text(docs[c.doc_id], c) for c in chunks]
+    hashes = [_digest(embedding_model, text) for text in texts]
+    report_progress("分词", 0, len(chunks))
+    tokens = [segmenter.tokens(text) for text in texts]
+
+    previous = _previous_vectors(index_dir, embedding_model)
+    todo = [i for i, h in enumerate(hashes) if h not in previous]
+    fresh: dict[int, np.ndarray] = {}
+    for offset in range(0, len(todo), embed_batch):
+        batch = todo[offset : offset + embed_batch]
+        vectors = np.asarray(embeddings.embed_documents([texts[i] for i in batch]), dtype=np.float32)
+        fresh.update(zip(batch, vectors, strict=True))
+        report_progress("向量化", min(offset + embed_batch, len(todo)), len(todo))
+    vectors = np.stack([fresh[i] if i in fresh else previous[hashes[i]] for i in range(len(chunks))])
+
+    build_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    builds = index_dir / BUILDS_DIR
+    builds.mkdir(parents=True, exist_ok=True)
+    staging = builds / f".staging-{build_id}"
+    staging.mkdir()
+    ids = [c.chunk_id for c in chunks]
+    dense = FaissStore(embeddings, vectors.shape[1])
+    dense.add_vectors(vectors, ids, texts)
+    dense.save(staging)
+    (staging / HASHES_FILE).write_text(json.dumps(hashes), encoding="utf-8")
+    BM25Store.build(tokens, ids).save(staging)
+    _write_jsonl(staging / DOCUMENTS_FILE, (doc.to_dict() for doc in corpus.docs))
+    _write_jsonl(staging / CHUNKS_FILE, (chunk.to_dict() for chunk in chunks))
+    errors = [str(error) for error in corpus.errors]
+    new_manifest = {
+        "format": FORMAT_VERSION,
+        "build_id": build_id,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "embedding_model": embedding_model,
+        "dimensions": int(vectors.shape[1]),
+        "chunk_max_chars": chunk_max_chars,
+        "documents": len(corpus.docs),
+        "chunks": len(chunks),
+        "files": file_hashes(sources),
+        "sidecars": _sidecar_hashes(sources),
+        "segmenter": _segmenter_fingerprint(),
+        "errors": errors,
+    }
+    (staging / MANIFEST_FILE).write_text(json.dumps(new_manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    staging.rename(builds / build_id)
+    _switch_to(index_dir, build_id)
+    return BuildReport(build_id, len(corpus.docs), len(chunks), len(todo), len(chunks) - len(todo),
+                       time.perf_counter() - started, errors)
+
+
+def read_records(index_dir: Path) -> tuple[dict[str, SourceDoc], list[Chunk]]:
+    """Documents and chunks of the build in use, without loading any model.
+
+    Raises:
+        IndexNotReady: there is no index yet.
+    """
+    build = current_build(index_dir)
+    if build is None:
+        raise IndexNotReady(f"索引尚未建立（{index_dir}）：请先运行 policybot ingest 建立索引")
+    docs = {row["doc_id"]: SourceDoc(**row) for row in _read_jsonl(build / DOCUMENTS_FILE)}
+    return docs, [Chunk.from_dict(row) for row in _read_jsonl(build / CHUNKS_FILE)]
+
+
+def describe_documents(docs: Iterable[SourceDoc], chunks: Iterable[Chunk]) -> list[dict[str, Any]]:
+    """One row per document: what is indexed, its version and status, and how many chunks it has."""
+    counts: dict[str, int] = {}
+    for chunk in chunks:
+        counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
+    return [
+        {**doc.to_dict(with_text=False), "chunks": counts.get(doc.doc_id, 0)}
+        for doc in sorted(docs, key=lambda d: (d.kind, d.title, d.version_date or ""))
+    ]
+
+
+def load_index(index_dir: Path, embeddings: Embeddings, *, embedding_model: str) -> LoadedIndex:
+    """Load the build in use without re-embedding anything.
+
+    Raises:
+        IndexNotReady: there is no index yet (the message says how to build it).
+        IndexMismatch: the index was built with another embedding model.
+    """
+    docs, chunks = read_records(index_dir)
+    build = current_build(index_dir)
+    assert build is not None  # read_records raised otherwise
+    manifest = json.loads((build / MANIFEST_FILE).read_text(encoding="utf-8"))
+    if manifest.get("embedding_model") != embedding_model:
+        raise IndexMismatch(
+            f"索引使用的向量模型是 {manifest.get('embedding_model')}，当前配置是 {embedding_model}："
+            "请运行 policybot ingest 重建索引"
+        )
+    dense = FaissStore.load(build, embeddings)
+    return LoadedIndex(manifest, docs, chunks, dense, BM25Store.load(build), search_texts=list(dense.texts))

@@ -1,0 +1,1 @@
+"""Persistent search stores: dense (FAISS) and lexical (BM25)."""
