@@ -45,7 +45,7 @@ class AnswerConfig:
         top_k: unquoted top hits cited beside the quoted ones.
     """
 
-    min_coverage: float = 0.45
+    min_coverage: float = 0.2
     off_topic_coverage: float = 0.6
     max_answer_chars: int = 400
     max_list_items: int = 20
@@ -127,11 +127,14 @@ class ExtractiveAnswerer:
 
     def coverage(self, query: Query, hit: Hit) -> float:
         """IDF-weighted share of the question's own words found in the chunk and its headings."""
-        own = {t: self._index.lexical.idf(t) for t in query.tokens}
+        # Words the corpus never uses count as missing, with the weight of the rarest word.
+        rarest = self._index.lexical.max_idf
+        own = {t: self._index.lexical.idf(t) or rarest for t in query.tokens if len(t) > 1}
         total = sum(own.values())
         if total == 0:
             return 0.0
         haystack = f"{hit.doc.title} {hit.chunk.section} {hit.chunk.head}{hit.chunk.text}".lower()
+        # Single characters are left out: as substrings they would match almost any passage.
         return sum(w for t, w in own.items() if t in haystack) / total
 
     @staticmethod
@@ -298,10 +301,8 @@ class ExtractiveAnswerer:
         if coverage < self._config.min_coverage:
             return self._no_answer(Verdict("no_answer", "weak"), related, query)
         sources = self._sources(query, hits)
-        if self._guard.wants_money(query) and not any(
-            self._guard.states_money(h.chunk.text) for h in sources
-        ):
-            return self._no_answer(Verdict("no_answer", "money"), related, query)
+        if reason := self._guard.unstated_figure(query, [h.chunk.text for h in sources]):
+            return self._no_answer(Verdict("no_answer", reason), related, query)
         weights = self._weights(query)
         passages, quoted, items = [], [], []
         for position, hit in enumerate(sources):

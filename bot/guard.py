@@ -22,6 +22,9 @@ class Verdict:
     detail: str = ""
 
 
+_BOOK_TITLE = re.compile(r"《([^》]{2,40})》")
+
+
 def _any(patterns: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
@@ -41,17 +44,22 @@ class Guard:
         self._local_policy = _any(rules["local_policy_terms"])
         self._money_question = _any(rules["money_question"])
         self._money_evidence = re.compile(rules["money_evidence"])
+        self._figure_question = _any(rules["figure_question"])
+        self._figure_evidence = re.compile(rules["figure_evidence"])
         self._unstated = _any(rules["unstated"])
-        self._law_name = re.compile(rules["law_name"])
-        self._not_law_names = tuple(rules["not_law_names"])
+        self._other_laws = rules["other_laws"]
+        self._foreign = _any(rules["foreign"])
+        self._foreign_related = _any(rules["foreign_related"])
         self._known_law_name = known_law_name
 
     def _unknown_law(self, text: str) -> str | None:
-        for match in self._law_name.finditer(text):
-            name = match.group(1)
-            if name.endswith(self._not_law_names) or self._known_law_name(name):
-                continue
-            return name
+        """A law the question names that is not indexed: any 《…》 title, or a known law name outside the corpus."""
+        for name in _BOOK_TITLE.findall(text):
+            if not self._known_law_name(name):
+                return name
+        for name in self._other_laws:
+            if name in text and not self._known_law_name(name):
+                return name
         return None
 
     def before_retrieval(self, query: Query) -> Verdict | None:
@@ -61,6 +69,8 @@ class Guard:
             return Verdict("refused", "injection")
         if (place := self._places.search(text)) and self._local_policy.search(text):
             return Verdict("no_answer", "other_place", place.group(0))
+        if (country := self._foreign.search(text)) and not self._foreign_related.search(text):
+            return Verdict("no_answer", "foreign", country.group(0))
         if law := self._unknown_law(query.text):
             return Verdict("no_answer", "unknown_law", law)
         if self._unstated.search(text):
@@ -71,10 +81,11 @@ class Guard:
         """The question uses none of the domain's words (decided together with the evidence found)."""
         return not query.is_followup and not self._domain.search(f"{query.original} {query.text}")
 
-    def wants_money(self, query: Query) -> bool:
-        """The question asks for an amount of money."""
-        return bool(self._money_question.search(f"{query.original} {query.text}"))
-
-    def states_money(self, text: str) -> bool:
-        """The evidence states an amount of money (or a multiple of one)."""
-        return bool(self._money_evidence.search(text))
+    def unstated_figure(self, query: Query, evidence: list[str]) -> str | None:
+        """When the question asks for an amount or a figure that no evidence text states: the reason key."""
+        asked = f"{query.original} {query.text}"
+        if self._money_question.search(asked) and not any(self._money_evidence.search(t) for t in evidence):
+            return "money"
+        if self._figure_question.search(asked) and not any(self._figure_evidence.search(t) for t in evidence):
+            return "figure"
+        return None

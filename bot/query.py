@@ -24,7 +24,8 @@ _LIST_CUES = re.compile(r"有哪些|哪几|哪些|包括什么|包含什么|包�
 _COUNT_CUES = re.compile(r"几个|多少个|几项|几方面|几部分|几种|how many")
 _OLD_VERSION_CUES = re.compile(r"旧版|老版|原来的|以前的|之前的|修改前|修订前|修正前|过去的|原版")
 _FOLLOWUP_START = re.compile(r"^(那|那么|还有|另外|同样|如果是|换成|要是|再问|然后|and |what about|how about)")
-_FOLLOWUP_ANYWHERE = re.compile(r"呢[？?]?$|它|这个|那个|这些|那些|上述|前面|刚才|该项|这一项|这条|那条|this|that|it\b")
+_FOLLOWUP_ANYWHERE = re.compile(r"呢[？?]?$|它|这个|那个|这些|那些|上述|前面|刚才|该项|这一项|这条|那条|其中|"
+                                r"\bthis\b|\bthat\b|\bit\b")
 
 
 @dataclass(slots=True)
@@ -106,6 +107,7 @@ class QueryAnalyzer:
         self._glossary = [(re.compile(rf"\b{re.escape(en)}\b"), zh) for en, zh in glossary]
         self._synonyms = sorted(_read_table("synonyms.tsv"), key=lambda row: -len(row[0]))
         self._aliases = self._build_aliases(titles)
+        self._titles = [(title, title.removeprefix("中华人民共和国").strip("《》")) for title in titles]
         subjects = resources.files("bot.data").joinpath("subjects.txt").read_text(encoding="utf-8").splitlines()
         self._subjects = [line.strip() for line in subjects if line.strip() and not line.startswith("#")]
         for alias, _ in self._aliases:
@@ -137,17 +139,22 @@ class QueryAnalyzer:
         return found
 
     def known_law_name(self, name: str) -> bool:
-        """Whether a law name in a question is one of the indexed documents (by any alias)."""
-        return any(name.endswith(alias) or alias.endswith(name) for alias, _ in self._aliases if len(alias) >= 3)
+        """Whether a document name in a question is one of the indexed documents.
 
-    def _translate(self, text: str) -> tuple[str, list[str]]:
+        Known: part of an indexed title (``专利法``, ``武汉市知识产权“十四五”规划``), or a name that contains an
+        indexed title without its ``中华人民共和国`` prefix (``新专利法``).
+        """
+        return any(name in title or short in name for title, short in self._titles)
+
+    def _translate(self, text: str) -> tuple[str, str]:
+        """English -> the documents' Chinese terms (glossary), and the English words the glossary did not know."""
         lowered = text.lower()
         terms: list[str] = []
         for pattern, zh in self._glossary:
             if pattern.search(lowered):
                 lowered = pattern.sub(" ", lowered)
                 terms.extend(zh.split())
-        return " ".join(terms), terms
+        return " ".join(terms), lowered
 
     def analyze(self, question: str, previous: Query | None = None) -> Query:
         """Analyse a question; ``previous`` is the last turn's query when the session has one."""
@@ -156,8 +163,8 @@ class QueryAnalyzer:
         text = _ARABIC_COUNT.sub(lambda m: chinese_number(int(m.group(1))), normalized)
         dense_text = normalized
         if english:
-            translated, _ = self._translate(normalized)
-            text = f"{translated} {text}"
+            translated, leftover = self._translate(text)
+            text = f"{translated} {leftover}"
             dense_text = f"{normalized} {translated}"
         tokens = self._segmenter.tokens(text)
         expansions: list[str] = []
@@ -184,13 +191,14 @@ class QueryAnalyzer:
             self._merge_previous(query, previous)
         return query
 
-    @staticmethod
-    def _leans_on_previous(query: Query, normalized: str) -> bool:
+    def _leans_on_previous(self, query: Query, normalized: str) -> bool:
+        """A follow-up: it refers back (那/呢/它/其中…) or is short and names no subject or document of its own."""
         if query.item_ref is not None:
             return True
-        short = len(_HAN.findall(normalized)) <= 12 if query.language == "zh" else len(normalized.split()) <= 6
+        short = len(_HAN.findall(normalized)) <= 14 if query.language == "zh" else len(normalized.split()) <= 6
         cue = bool(_FOLLOWUP_START.search(normalized.lower()) or _FOLLOWUP_ANYWHERE.search(normalized.lower()))
-        return (short and cue) or len(query.tokens) <= 1
+        own_subject = bool(query.doc_titles) or any(self._is_subject(t) for t in query.tokens)
+        return (cue and (short or not own_subject)) or (short and not own_subject) or len(query.tokens) <= 1
 
     def _is_subject(self, token: str) -> bool:
         return any(token in subject or subject in token for subject in self._subjects)

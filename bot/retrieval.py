@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -14,6 +17,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from bot.query import Query, QueryAnalyzer
+from bot.rerank import CoverageWeights, rerank, term_weights
 from bot.schema import Hit
 from index.build import LoadedIndex
 
@@ -29,15 +33,38 @@ class RetrievalConfig:
         context_chunk_boost: multiplier for chunks the earlier answer quoted, in a follow-up.
         named_doc_boost: multiplier for chunks of a document the question names.
         article_boost: added to the article the question names.
+        english_dense_weight: dense weight for English questions (BM25 sees only their glossary terms).
     """
 
     lexical_weight: float = 0.7
     dense_weight: float = 0.3
     expansion_weight: float = 0.4
-    context_weight: float = 0.8
+    context_weight: float = 1.0
     context_chunk_boost: float = 1.3
     named_doc_boost: float = 1.3
     article_boost: float = 1.0
+    english_dense_weight: float = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerType:
+    """A kind of answer a question can ask for, and which passages hold one (see ``data/answer_types.toml``)."""
+
+    name: str
+    question: re.Pattern[str]
+    boost: float
+    holders: np.ndarray
+
+
+def load_answer_types(texts: list[str]) -> list[AnswerType]:
+    """Read the answer types and mark, once, the passages that hold each kind of answer."""
+    table = tomllib.loads(resources.files("bot.data").joinpath("answer_types.toml").read_text(encoding="utf-8"))
+    types = []
+    for row in table["types"]:
+        evidence = re.compile(row["evidence"])
+        holders = np.array([bool(evidence.search(text)) for text in texts])
+        types.append(AnswerType(row["name"], re.compile(row["question"], re.IGNORECASE), float(row["boost"]), holders))
+    return types
 
 
 def _min_max(scores: np.ndarray) -> np.ndarray:
@@ -52,6 +79,7 @@ class HybridSearcher:
         index: the loaded index.
         embeddings: the model the index was built with (embeds queries).
         config: fusion weights and priors.
+        coverage: weights of the coverage re-ranking stage.
         reranker: an optional ``sentence_transformers.CrossEncoder`` to re-score the top candidates.
         rerank_candidates: how many fused candidates the reranker sees.
     """
@@ -62,12 +90,14 @@ class HybridSearcher:
         embeddings: Embeddings,
         config: RetrievalConfig,
         *,
+        coverage: CoverageWeights | None = None,
         reranker: Any | None = None,
         rerank_candidates: int = 20,
     ) -> None:
         self.index = index
         self._embeddings = embeddings
         self.config = config
+        self.coverage = coverage or CoverageWeights()
         self._reranker = reranker
         self._rerank_candidates = rerank_candidates
         chunks = index.chunks
@@ -78,6 +108,7 @@ class HybridSearcher:
         self._version_years = np.array([(d.version_date or "")[:4] for d in self._doc_of])
         self._position = {c.chunk_id: i for i, c in enumerate(chunks)}
         self._ids = np.array([c.chunk_id for c in chunks])
+        self._answer_types = load_answer_types([c.text for c in chunks])
 
     def lexical_scores(self, query: Query) -> np.ndarray:
         """BM25 of the question's tokens plus down-weighted expansion and context tokens (BM25 adds over terms)."""
@@ -111,11 +142,23 @@ class HybridSearcher:
                     mask[position] = 0.5
         return mask
 
+    def _answer_type_prior(self, query: Query) -> np.ndarray:
+        """Favour passages that hold the kind of answer the question asks for (a duration, an amount...)."""
+        prior = np.ones(len(self._labels), dtype=np.float32)
+        asked = f"{query.original} {query.text}".lower()
+        for answer_type in self._answer_types:
+            if answer_type.question.search(asked):
+                prior = np.where(answer_type.holders, prior * answer_type.boost, prior)
+        return prior
+
     def fused_scores(self, query: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Fused, lexical and dense scores of every chunk, after priors."""
         lexical = self.lexical_scores(query)
         dense = self.dense_scores(query)
-        fused = self.config.lexical_weight * _min_max(lexical) + self.config.dense_weight * _min_max(dense)
+        dense_weight = self.config.english_dense_weight if query.language == "en" else self.config.dense_weight
+        lexical_weight = self.config.lexical_weight + self.config.dense_weight - dense_weight
+        fused = lexical_weight * _min_max(lexical) + dense_weight * _min_max(dense)
+        fused = fused * self._answer_type_prior(query)
         if query.doc_titles:
             named = np.isin(self._titles, query.doc_titles)
             fused = np.where(named, fused * self.config.named_doc_boost, fused)
@@ -140,13 +183,14 @@ class HybridSearcher:
     def search(self, query: Query, k: int = 5) -> list[Hit]:
         """The ``k`` best chunks for the query, best first."""
         fused, lexical, dense = self.fused_scores(query)
-        depth = max(k, self._rerank_candidates if self._reranker else k)
+        depth = max(k, self.coverage.candidates, self._rerank_candidates if self._reranker else 0)
         order = np.argsort(-fused, kind="stable")[:depth]
         hits = [
             Hit(self.index.chunks[i], self._doc_of[i], float(fused[i]), float(lexical[i]), float(dense[i]))
             for i in order
             if fused[i] > 0
         ]
+        hits = rerank(hits, term_weights(query, self.index.lexical.idf), self.coverage)
         if self._reranker is not None and hits:
             texts = self.index.search_texts
             pairs = [(query.text, texts[self._position[h.chunk.chunk_id]]) for h in hits]

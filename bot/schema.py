@@ -41,7 +41,7 @@ class Citation:
             section=hit.chunk.section,
             version=hit.doc.version,
             in_force=hit.doc.in_force,
-            text=hit.chunk.text,
+            text=hit.chunk.head + hit.chunk.text,
             score=round(float(hit.score), 4),
         )
 

@@ -26,7 +26,7 @@ class RetrievalSettings(BaseModel):
     lexical_weight: float = 0.7
     dense_weight: float = 0.3
     expansion_weight: float = 0.4
-    context_weight: float = 0.8
+    context_weight: float = 1.0
     top_k: int = 5
     reranker_model: str | None = None
     rerank_candidates: int = 20
@@ -35,7 +35,7 @@ class RetrievalSettings(BaseModel):
 class AnswerSettings(BaseModel):
     """Extractive answering and abstention."""
 
-    min_coverage: float = 0.45
+    min_coverage: float = 0.2
     off_topic_coverage: float = 0.6
     max_answer_chars: int = 400
     max_list_items: int = 20

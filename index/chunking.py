@@ -124,7 +124,7 @@ def _law_drafts(doc: SourceDoc, max_chars: int) -> Iterator[_Draft]:
 
 
 def _split_article(doc: SourceDoc, draft: _Draft, max_chars: int) -> Iterator[_Draft]:
-    """An over-long article splits at item boundaries; each part repeats the article's head."""
+    """An over-long article splits at item boundaries; parts after the first repeat the article's head."""
     if draft.end - draft.start <= max_chars:
         yield draft
         return
@@ -132,16 +132,14 @@ def _split_article(doc: SourceDoc, draft: _Draft, max_chars: int) -> Iterator[_D
     if not items:
         yield draft
         return
-    head_end = items[0].start
-    head = doc.text[draft.start : head_end]
-    tail = doc.text[items[-1].end : draft.end].strip()
-    spans = _split_long(doc.text, items[0].start, items[-1].end, max_chars - len(head), re.compile(r"(?<=\n\n)"))
+    head = doc.text[draft.start : items[0].start]
+    spans = _split_long(doc.text, items[0].start, draft.end, max_chars - len(head), re.compile(r"(?<=\n\n)"))
     group = f"{doc.doc_id}#{draft.label}"
-    yield _Draft(draft.start, head_end, draft.heading, label=draft.label, group=group, announces=group)
-    for span in spans:
-        yield _Draft(span.start, span.end, draft.heading, label=draft.label, group=group, head=head)
-    if tail:
-        yield _Draft(draft.end - len(tail), draft.end, draft.heading, label=draft.label, group=group, head=head)
+    for number, span in enumerate(spans):
+        if number == 0:
+            yield _Draft(draft.start, span.end, draft.heading, label=draft.label, group=group, announces=group)
+        else:
+            yield _Draft(span.start, span.end, draft.heading, label=draft.label, group=group, head=head)
 
 
 def _item_label(text: str) -> str:

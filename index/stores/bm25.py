@@ -49,6 +49,12 @@ class BM25Store:
         documents = len(self.ids)
         return float(np.log(1 + (documents - frequency + 0.5) / (frequency + 0.5)))
 
+    @property
+    def max_idf(self) -> float:
+        """The IDF of a word found in a single document: the weight of the rarest known word."""
+        documents = len(self.ids)
+        return float(np.log(1 + (documents - 1 + 0.5) / 1.5))
+
     def save(self, folder: Path) -> None:
         target = folder / FOLDER
         self.model.save(str(target))

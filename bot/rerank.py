@@ -1,0 +1,48 @@
+"""Second-stage re-ranking by term coverage: how much of the question (IDF-weighted) a passage holds,
+and how much of it one sentence holds. Substring matching makes it robust to segmentation
+differences ("发明专利" inside "发明专利权"), which BM25 over tokens is not."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.query import Query
+from bot.schema import Hit
+
+_SENTENCE = re.compile(r"[^。！？；\n]+")
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageWeights:
+    """Weights of the two coverage features added to the fused score."""
+
+    passage: float = 0.3
+    sentence: float = 0.3
+    candidates: int = 30
+
+
+def term_weights(query: Query, idf: Callable[[str], float], expansion_factor: float = 0.5) -> dict[str, float]:
+    """IDF weights of the question's known multi-character words; expansion and context words discounted."""
+    weights = {t: w for t in query.tokens if len(t) > 1 and (w := idf(t)) > 0}
+    for token in (*query.expansion_tokens, *query.context_tokens):
+        if len(token) > 1 and (w := idf(token)) > 0:
+            weights.setdefault(token, expansion_factor * w)
+    return weights
+
+
+def coverage(text: str, weights: dict[str, float]) -> float:
+    """Share of the weighted words that occur in ``text`` (as substrings)."""
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in text) / total if total else 0.0
+
+
+def rerank(hits: list[Hit], weights: dict[str, float], config: CoverageWeights) -> list[Hit]:
+    """Add passage and best-sentence coverage to each hit's score and sort again."""
+    for hit in hits:
+        text = hit.chunk.text.lower()
+        passage = coverage(f"{hit.chunk.section} {hit.chunk.head}{text}", weights)
+        sentence = max((coverage(s, weights) for s in _SENTENCE.findall(text)), default=0.0)
+        hit.score += config.passage * passage + config.sentence * sentence
+    return sorted(hits, key=lambda h: -h.score)
