@@ -1,0 +1,72 @@
+"""Request and response models of the HTTP API."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class ChatRequest(BaseModel):
+    """A question, optionally within an earlier conversation."""
+
+    question: str = Field(..., description="问题（1–500 字）", examples=["发明专利权的期限是多少年？"])
+    session_id: str | None = Field(None, max_length=64, description="会话 ID；追问时传入上一轮返回的 session_id")
+
+
+class CitationPublic(BaseModel):
+    """A cited passage."""
+
+    doc_id: str
+    title: str = Field(..., description="文件标题")
+    section: str = Field(..., description="章节/条款路径")
+    version: str | None = Field(None, description="版本，如 2020年修正")
+    in_force: bool = Field(..., description="是否为现行有效版本")
+    text: str = Field(..., description="被引用片段的原文")
+    score: float = Field(..., description="检索得分（越大越相关）")
+
+
+class AnswerPublic(BaseModel):
+    """One answer with its citations, best first."""
+
+    answer_id: str
+    answer: str
+    status: Literal["answered", "no_answer", "refused"]
+    citations: list[CitationPublic]
+    session_id: str
+    mode: str
+    latency_ms: float
+
+
+class ErrorPublic(BaseModel):
+    """An error, with a message for the user in Chinese."""
+
+    detail: str
+
+
+class HealthPublic(BaseModel):
+    """Whether the service can answer, and what it answers from."""
+
+    status: Literal["ok", "no_index"]
+    index_loaded: bool
+    model: str
+    documents: int
+    chunks: int
+    build_id: str | None = None
+    detail: str | None = None
+
+
+class DocumentPublic(BaseModel):
+    """An indexed document."""
+
+    doc_id: str
+    title: str
+    kind: str
+    version: str | None
+    version_date: str | None
+    effective: str | None
+    in_force: bool
+    superseded_by: str | None
+    history: list[str]
+    extra: dict[str, str]
+    chunks: int

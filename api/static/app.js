@@ -1,0 +1,94 @@
+// PolicyBot web chat: asks /api/chat, keeps the session for follow-up questions, shows citations.
+(function () {
+  "use strict";
+  const form = document.getElementById("ask");
+  const input = document.getElementById("question");
+  const send = document.getElementById("send");
+  const conversation = document.getElementById("conversation");
+  const template = document.getElementById("turn-template");
+  let sessionId = sessionStorage.getItem("policybot-session");
+
+  function renderCitations(list, citations) {
+    citations.forEach(function (c) {
+      const item = document.createElement("li");
+      const source = document.createElement("div");
+      source.className = "source";
+      source.textContent = c.title + (c.version ? "（" + c.version + "）" : "") + " › " + c.section;
+      if (!c.in_force) {
+        const mark = document.createElement("span");
+        mark.className = "superseded";
+        mark.textContent = " 已被新版本取代";
+        source.appendChild(mark);
+      }
+      const quote = document.createElement("blockquote");
+      quote.textContent = c.text;
+      item.appendChild(source);
+      item.appendChild(quote);
+      list.appendChild(item);
+    });
+  }
+
+  function addTurn(question) {
+    const node = template.content.firstElementChild.cloneNode(true);
+    node.querySelector(".question").textContent = question;
+    node.querySelector(".answer").textContent = "正在查找相关文件……";
+    node.querySelector(".citations").hidden = true;
+    conversation.appendChild(node);
+    node.scrollIntoView({ behavior: "smooth", block: "end" });
+    return node;
+  }
+
+  async function ask(question) {
+    const node = addTurn(question);
+    send.disabled = true;
+    try {
+      const response = await fetch("/api/chat", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ question: question, session_id: sessionId }),
+      });
+      const data = await response.json();
+      if (!response.ok) {
+        node.querySelector(".answer").textContent = data.detail || "请求失败，请稍后再试。";
+        node.querySelector(".answer").classList.add("error");
+        return;
+      }
+      sessionId = data.session_id;
+      sessionStorage.setItem("policybot-session", sessionId);
+      node.classList.add(data.status);
+      node.dataset.answerId = data.answer_id;
+      node.querySelector(".answer").textContent = data.answer;
+      if (data.citations.length) {
+        const details = node.querySelector(".citations");
+        details.hidden = false;
+        renderCitations(details.querySelector("ol"), data.citations);
+      }
+      node.querySelector(".meta").textContent = "用时 " + Math.round(data.latency_ms) + " 毫秒";
+    } catch (error) {
+      node.querySelector(".answer").textContent = "网络错误，请检查连接后重试。";
+      node.querySelector(".answer").classList.add("error");
+    } finally {
+      send.disabled = false;
+    }
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    const question = input.value.trim();
+    if (!question) { return; }
+    input.value = "";
+    ask(question);
+  });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
+  });
+  document.querySelectorAll(".example").forEach(function (button) {
+    button.addEventListener("click", function () { ask(button.textContent); });
+  });
+  document.getElementById("reset").addEventListener("click", function () {
+    sessionId = null;
+    sessionStorage.removeItem("policybot-session");
+    conversation.innerHTML = "";
+    input.focus();
+  });
+})();

@@ -1,0 +1,52 @@
+"""Shared fixtures: a real index of the project corpus (built once per test session with the default
+offline embeddings), the answering pipeline over it, and an API client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.factory import Components, build_pipeline, ingest, load_components
+from bot.pipeline import Pipeline
+from bot.settings import PROJECT_ROOT, Settings
+
+CORPUS_DIR = PROJECT_ROOT / "corpus"
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("index")
+
+
+@pytest.fixture(scope="session")
+def settings(index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings pointing at a temporary index and database, with everything else at its defaults."""
+    database = tmp_path_factory.mktemp("db") / "policybot.sqlite3"
+    return Settings(corpus_dir=CORPUS_DIR, index_dir=index_dir, database_url=f"sqlite:///{database}")
+
+
+@pytest.fixture(scope="session")
+def components(settings: Settings) -> Components:
+    return load_components(settings)
+
+
+@pytest.fixture(scope="session")
+def built_index(settings: Settings, components: Components) -> Path:
+    """The corpus indexed once for the whole test session."""
+    ingest(settings, components)
+    return settings.index_dir
+
+
+@pytest.fixture(scope="session")
+def pipeline(settings: Settings, components: Components, built_index: Path) -> Pipeline:
+    return build_pipeline(settings, components)
+
+
+@pytest.fixture()
+def client(settings: Settings, pipeline: Pipeline) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, pipeline=pipeline)) as test_client:
+        yield test_client
