@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 
+from bot.answer_types import asked_types
 from bot.guard import Guard, Verdict
 from bot.query import Query, numeral_value
 from bot.schema import Hit, Status
@@ -26,9 +27,9 @@ _SENTENCE = re.compile(r"[^。！？]+[。！？]?")
 _LAW_ITEM = re.compile(rf"^[（(][{_NUM}\d]+[）)]")
 _ASPECTS = re.compile(rf"从(?P<items>[^。]+?)等\s*(?P<count>[\d{_NUM}]+)\s*个方面")
 _COLON_LIST = re.compile(r"^(?P<intro>[^：:]*[：:])(?P<items>[^：:]+；[^：:]+)$")
-_PLAN_CUES = re.compile(r"规划|十四五|武汉|我市|市里|本市|全市|政策")
-_LAW_CUES = re.compile(r"法律|法规|法上|依法|条例|怎么规定|如何规定|有什么规定|哪条|哪部法|司法解释")
+_QUESTION_END = re.compile(r"[？?]")
 _QUOTED = re.compile(r"“[^”]*”")
+_TYPE_BONUS = 0.3  # share of the question's weight a sentence earns by holding the kind of answer asked for
 _MARKED_ITEM = re.compile(rf"^([（(][{_NUM}\d]+[）)]|[{_NUM}]+是|第[{_NUM}]+部分)")
 
 
@@ -43,6 +44,11 @@ class AnswerConfig:
         max_list_items: lists longer than this are cut (with the count the document states).
         related_sections: how many related sections a no-answer reply suggests.
         top_k: unquoted top hits cited beside the quoted ones.
+        max_sentences: sentences quoted from one passage at most.
+        min_sentence_gain: share of the question's weight a further sentence must add to be quoted.
+        residual_share: share of the question's weight the best passage must leave uncovered to seek a second source.
+        second_source_cover: share of that remainder a second source must cover.
+        second_source_depth: how deep in the hits a second source is sought.
     """
 
     min_coverage: float = 0.2
@@ -51,6 +57,11 @@ class AnswerConfig:
     max_list_items: int = 20
     related_sections: int = 3
     top_k: int = 5
+    max_sentences: int = 3
+    min_sentence_gain: float = 0.2
+    residual_share: float = 0.25
+    second_source_cover: float = 0.5
+    second_source_depth: int = 20
 
 
 @dataclass(slots=True)
@@ -71,7 +82,7 @@ class _Listing:
 
 
 def book_title(title: str) -> str:
-    """A title in book-title marks: ``中华人民共和国专利法`` -> ``《中华人民共和国专利法》`` (kept if already marked)."""
+    """A title in book-title marks (kept as it is if already marked): ``专利法`` -> ``《专利法》``."""
     return title if title.startswith("《") else f"《{title}》"
 
 
@@ -203,24 +214,50 @@ class ExtractiveAnswerer:
 
     # ----- composition ----------------------------------------------------------------------
 
-    def _best_units(self, hit: Hit, weights: dict[str, float]) -> list[str]:
+    def _best_units(self, hit: Hit, weights: dict[str, float], query: Query) -> list[str]:
+        """Pick the sentences that answer: greedy cover of the question's weighted words.
+
+        The first pick is the sentence with the most weight (a sentence holding the kind of answer the
+        question asks for, such as a duration or an amount, counts extra); later picks must add words the
+        earlier ones lack. A picked list item brings the article's lead-in sentence with it, and a lead-in
+        brings the sentence after it.
+        """
         units = self._units(hit.chunk)
         if not units:
             return [hit.chunk.text]
-        scores = [self._unit_score(u, weights) for u in units]
-        best = max(range(len(units)), key=lambda i: (scores[i], -i))
-        chosen = {best}
-        # A short or lead-in sentence reads better with the sentence after it; a strong second sentence joins.
-        if (len(units[best]) < 30 or units[best].endswith(("：", ":"))) and best + 1 < len(units):
-            chosen.add(best + 1)
-        ranked = sorted(range(len(units)), key=lambda i: -scores[i])
-        for i in ranked[1:2]:
-            if scores[i] >= 0.75 * scores[best] > 0:
-                chosen.add(i)
+        wanted = asked_types(f"{query.original} {query.text}")
+        total = sum(weights.values()) or 1.0
+        lowered = [u.lower() for u in units]
+        typed = [any(t.evidence.search(u) for t in wanted) for u in units]
+        chosen: list[int] = []
+        covered: set[str] = set()
+        answered_type = False
+        while len(chosen) < self._config.max_sentences:
+            gains = {
+                i: sum(w for t, w in weights.items() if t not in covered and t in lowered[i])
+                + (_TYPE_BONUS * total if typed[i] and not answered_type else 0.0)
+                for i in range(len(units))
+                if i not in chosen
+            }
+            if not gains:
+                break
+            best = max(gains, key=lambda i: (gains[i], -i))
+            if chosen and gains[best] < self._config.min_sentence_gain * total:
+                break
+            chosen.append(best)
+            covered.update(t for t in weights if t in lowered[best])
+            answered_type = answered_type or typed[best]
+        for i in list(chosen):
+            if _LAW_ITEM.match(units[i]):
+                lead = next((j for j in range(i - 1, -1, -1) if units[j].endswith(("：", ":"))), None)
+                if lead is not None and lead not in chosen:
+                    chosen.append(lead)
+            elif units[i].endswith(("：", ":")) and i + 1 < len(units) and i + 1 not in chosen:
+                chosen.append(i + 1)
         picked, length = [], 0
         for i in sorted(chosen):
             if length + len(units[i]) > self._config.max_answer_chars and picked:
-                break
+                continue
             picked.append(units[i])
             length += len(units[i])
         return picked
@@ -237,7 +274,7 @@ class ExtractiveAnswerer:
 
     def _passage(self, hit: Hit, query: Query, weights: dict[str, float]) -> tuple[str, list[Chunk], list[str]]:
         """One source's part of an answer: its lead and quoted sentences or list; the chunks it quotes."""
-        units = self._best_units(hit, weights)
+        units = self._best_units(hit, weights, query)
         listing = None
         if query.wants_list or query.wants_count or units[0].endswith(("：", ":")):
             listing = self._listing(hit, units[0], query) or next(
@@ -257,15 +294,30 @@ class ExtractiveAnswerer:
             return f"{self._lead(hit, query)}\n{''.join(units)}", [hit.chunk], []
         return self._lead(hit, query) + "".join(units), [hit.chunk], []
 
-    def _sources(self, query: Query, hits: list[Hit]) -> list[Hit]:
-        """The hit to answer from, plus the best of the other kind when the question asks about plan and law."""
+    def _sources(self, query: Query, hits: list[Hit], weights: dict[str, float]) -> list[Hit]:
+        """The hit to answer from, plus a second source for what it leaves unanswered.
+
+        A second source is added when the best passage leaves a good part of the question's words
+        uncovered and another passage covers most of them: one from the plan when the best is a law
+        (or the reverse), or any other passage when the question asks two questions.
+        """
         primary = hits[0]
-        if _PLAN_CUES.search(query.text) and _LAW_CUES.search(query.text):
-            wanted_plan = primary.doc.kind != KIND_PLAN
-            other = next((h for h in hits[1:] if (h.doc.kind == KIND_PLAN) == wanted_plan), None)
-            if other is not None:
-                return [primary, other]
-        return [primary]
+        text = f"{primary.chunk.section} {primary.chunk.text}".lower()
+        residual = {t: w for t, w in weights.items() if t not in text}
+        total = sum(weights.values())
+        if not total or sum(residual.values()) < self._config.residual_share * total:
+            return [primary]
+        two_questions = len(_QUESTION_END.findall(query.original.strip())) >= 2
+        best, best_cover = None, 0.0
+        for hit in hits[1 : self._config.second_source_depth]:
+            other_kind = (hit.doc.kind == KIND_PLAN) != (primary.doc.kind == KIND_PLAN)
+            if not (other_kind or (two_questions and hit.chunk.chunk_id != primary.chunk.chunk_id)):
+                continue
+            other = f"{hit.chunk.section} {hit.chunk.text}".lower()
+            cover = sum(w for t, w in residual.items() if t in other) / sum(residual.values())
+            if cover > best_cover:
+                best, best_cover = hit, cover
+        return [primary, best] if best and best_cover >= self._config.second_source_cover else [primary]
 
     def _no_answer(self, verdict: Verdict, related: list[Hit], query: Query) -> Composed:
         reason = self._templates.zh(f"reason_{verdict.reason}", detail=verdict.detail)
@@ -300,10 +352,10 @@ class ExtractiveAnswerer:
         related = hits[: self._config.related_sections]
         if coverage < self._config.min_coverage:
             return self._no_answer(Verdict("no_answer", "weak"), related, query)
-        sources = self._sources(query, hits)
+        weights = self._weights(query)
+        sources = self._sources(query, hits, weights)
         if reason := self._guard.unstated_figure(query, [h.chunk.text for h in sources]):
             return self._no_answer(Verdict("no_answer", reason), related, query)
-        weights = self._weights(query)
         passages, quoted, items = [], [], []
         for position, hit in enumerate(sources):
             body, chunks, listed = self._passage(hit, query, weights)
@@ -319,7 +371,7 @@ class ExtractiveAnswerer:
         return Composed("\n".join(passages), "answered", self._cited(hits, quoted), items)
 
     def _cited(self, hits: list[Hit], quoted: list[Chunk]) -> list[Hit]:
-        """The quoted chunks, then other top hits, best first; a quoted chunk outside the hits takes the lowest score."""
+        """Quoted chunks and other top hits, best first; a quoted chunk outside the hits takes the lowest score."""
         by_id = {h.chunk.chunk_id: h for h in hits}
         floor = min((h.score for h in hits), default=0.0)
         cited = {c.chunk_id: by_id.get(c.chunk_id) or Hit(c, self._index.docs[c.doc_id], floor) for c in quoted}

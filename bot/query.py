@@ -19,8 +19,10 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|版|的|修订|修正)")
 _ITEM_REF = re.compile(rf"第\s*([{_NUM}\d]+)\s*(?:项|个|点|条措施|方面|部分)")
 _ENGLISH = re.compile(r"[A-Za-z]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-_LIST_CUES = re.compile(r"有哪些|哪几|哪些|包括什么|包含什么|包括哪|几个方面|几方面|什么情形|哪几种|列举|都有什么|有什么内容|"
-                        r"主要目标|重点任务|what are|which|list")
+_LIST_CUES = re.compile(
+    r"有哪些|哪几|哪些|包括什么|包含什么|包括哪|几个方面|几方面|什么情形|哪几种|列举|都有什么|有什么内容|"
+    r"主要目标|重点任务|what are|which|list"
+)
 _COUNT_CUES = re.compile(r"几个|多少个|几项|几方面|几部分|几种|how many")
 _OLD_VERSION_CUES = re.compile(r"旧版|老版|原来的|以前的|之前的|修改前|修订前|修正前|过去的|原版")
 _FOLLOWUP_START = re.compile(r"^(那|那么|还有|另外|同样|如果是|换成|要是|再问|然后|and |what about|how about)")

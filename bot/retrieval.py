@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -16,6 +13,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from bot.answer_types import answer_types, asked_types
 from bot.query import Query, QueryAnalyzer
 from bot.rerank import CoverageWeights, rerank, term_weights
 from bot.schema import Hit
@@ -44,27 +42,6 @@ class RetrievalConfig:
     named_doc_boost: float = 1.3
     article_boost: float = 1.0
     english_dense_weight: float = 0.6
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerType:
-    """A kind of answer a question can ask for, and which passages hold one (see ``data/answer_types.toml``)."""
-
-    name: str
-    question: re.Pattern[str]
-    boost: float
-    holders: np.ndarray
-
-
-def load_answer_types(texts: list[str]) -> list[AnswerType]:
-    """Read the answer types and mark, once, the passages that hold each kind of answer."""
-    table = tomllib.loads(resources.files("bot.data").joinpath("answer_types.toml").read_text(encoding="utf-8"))
-    types = []
-    for row in table["types"]:
-        evidence = re.compile(row["evidence"])
-        holders = np.array([bool(evidence.search(text)) for text in texts])
-        types.append(AnswerType(row["name"], re.compile(row["question"], re.IGNORECASE), float(row["boost"]), holders))
-    return types
 
 
 def _min_max(scores: np.ndarray) -> np.ndarray:
@@ -108,7 +85,8 @@ class HybridSearcher:
         self._version_years = np.array([(d.version_date or "")[:4] for d in self._doc_of])
         self._position = {c.chunk_id: i for i, c in enumerate(chunks)}
         self._ids = np.array([c.chunk_id for c in chunks])
-        self._answer_types = load_answer_types([c.text for c in chunks])
+        # Which passages hold each kind of answer, decided once per index.
+        self._holders = {t.name: np.array([bool(t.evidence.search(c.text)) for c in chunks]) for t in answer_types()}
 
     def lexical_scores(self, query: Query) -> np.ndarray:
         """BM25 of the question's tokens plus down-weighted expansion and context tokens (BM25 adds over terms)."""
@@ -145,10 +123,8 @@ class HybridSearcher:
     def _answer_type_prior(self, query: Query) -> np.ndarray:
         """Favour passages that hold the kind of answer the question asks for (a duration, an amount...)."""
         prior = np.ones(len(self._labels), dtype=np.float32)
-        asked = f"{query.original} {query.text}".lower()
-        for answer_type in self._answer_types:
-            if answer_type.question.search(asked):
-                prior = np.where(answer_type.holders, prior * answer_type.boost, prior)
+        for answer_type in asked_types(f"{query.original} {query.text}"):
+            prior = np.where(self._holders[answer_type.name], prior * answer_type.boost, prior)
         return prior
 
     def fused_scores(self, query: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

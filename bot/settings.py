@@ -19,7 +19,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class RetrievalSettings(BaseModel):
     """Index building and hybrid retrieval."""
 
-    embedding_model: str = Field("use-multilingual", description="use-multilingual、e5-small，或 sentence-transformers 模型名/路径")
+    embedding_model: str = Field(
+        "use-multilingual", description="use-multilingual、e5-small，或 sentence-transformers 模型名/路径"
+    )
     query_prefix: str = Field("", description="sentence-transformers 模型的查询前缀（如 bge 的检索指令）")
     embedding_threads: int = 2
     chunk_max_chars: int = 600
@@ -46,7 +48,9 @@ class AnswerSettings(BaseModel):
 class Settings(BaseSettings):
     """PolicyBot configuration."""
 
-    model_config = SettingsConfigDict(env_prefix="POLICYBOT_", env_nested_delimiter="__", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="POLICYBOT_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
 
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     index_dir: Path = PROJECT_ROOT / "data" / "index"

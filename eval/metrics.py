@@ -47,17 +47,15 @@ class CaseResult:
 
     @property
     def version_correct(self) -> bool | None:
-        """For cases that name a version: the first citation of the expected document has that version."""
+        """For cases that name a version and whose evidence is cited: every versioned citation holding
+        evidence has that version. None otherwise (a missed evidence counts against hit@k, not here)."""
         if not self.case.version:
             return None
-        evidence_titles = [
-            title for title, text in zip(self.citation_titles, self.citation_texts, strict=True)
-            if any(e in text for e in self.case.evidence)
+        versions = [
+            version for version, text in zip(self.citation_versions, self.citation_texts, strict=True)
+            if version is not None and any(e in text for e in self.case.evidence)
         ]
-        for title, version in zip(self.citation_titles, self.citation_versions, strict=True):
-            if not evidence_titles or title in evidence_titles:
-                return version == self.case.version
-        return False
+        return all(version == self.case.version for version in versions) if versions else None
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -68,7 +66,8 @@ def summarize(results: list[CaseResult]) -> dict[str, Any]:
     """Aggregate metrics of a set of case results.
 
     hit@k and MRR count answerable cases (a missing evidence scores 0); key-point recall is averaged
-    over answerable cases; no-answer precision/recall treat abstaining (no_answer or refused) as the
+    over answerable cases; version correctness counts cases that name a version and cite their evidence;
+    no-answer precision/recall treat abstaining (no_answer or refused) as the
     positive class; no-answer accuracy is the share of unanswerable cases that abstained with the
     expected status; the false-refusal rate is the share of answerable cases that abstained.
     """

@@ -1,0 +1,44 @@
+"""Answer types: the kind of answer a question asks for (a duration, an amount, a definition, a list...)
+and how to recognise text that holds one. Read from ``data/answer_types.toml``."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerType:
+    """One kind of answer.
+
+    Attributes:
+        name: e.g. ``duration``.
+        question: matches questions that ask for this kind of answer.
+        evidence: matches text that holds one.
+        boost: retrieval multiplier for passages that hold one.
+    """
+
+    name: str
+    question: re.Pattern[str]
+    evidence: re.Pattern[str]
+    boost: float
+
+
+@lru_cache(maxsize=1)
+def answer_types() -> tuple[AnswerType, ...]:
+    """All answer types, in file order."""
+    table = tomllib.loads(resources.files("bot.data").joinpath("answer_types.toml").read_text(encoding="utf-8"))
+    return tuple(
+        AnswerType(row["name"], re.compile(row["question"], re.IGNORECASE), re.compile(row["evidence"]),
+                   float(row["boost"]))
+        for row in table["types"]
+    )
+
+
+def asked_types(question: str) -> list[AnswerType]:
+    """The kinds of answer a question asks for."""
+    lowered = question.lower()
+    return [answer_type for answer_type in answer_types() if answer_type.question.search(lowered)]
