@@ -14,6 +14,7 @@ from index.segment import Segmenter
 
 _NUM = "一二三四五六七八九十百千零〇两"
 _ARTICLE_REF = re.compile(rf"第[{_NUM}]+条(?:之[{_NUM}]+)?")
+_LABEL_REF = re.compile(rf"第[{_NUM}]+(?:条(?:之[{_NUM}]+)?|部分|章|节)")
 _ARABIC_COUNT = re.compile(r"(?<![\d.])(\d{1,3})(?=\s*(?:条|年|日|个月|月|倍|项|款|天|周年|个|类|种))")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|版|的|修订|修正)")
 _ITEM_REF = re.compile(rf"第\s*([{_NUM}\d]+)\s*(?:项|个|点|条措施|方面|部分)")
@@ -45,7 +46,8 @@ class Query:
         context_chunks: chunk ids the earlier answer quoted, favoured for a follow-up.
         language: ``zh`` or ``en``.
         doc_titles: titles of documents the question names.
-        articles: article labels the question names (``第四十二条``).
+        hinted_titles: titles of documents the question only hints at (武汉 hints at the Wuhan plan).
+        labels: article, part, chapter or section labels the question names (``第四十二条``, ``第一部分``).
         years: four-digit years the question names (version intent).
         wants_old_version: the question asks about an earlier version.
         wants_list: the question asks for a list (有哪些 / 哪几个方面).
@@ -63,7 +65,8 @@ class Query:
     context_chunks: list[str] = field(default_factory=list)
     language: str = "zh"
     doc_titles: list[str] = field(default_factory=list)
-    articles: list[str] = field(default_factory=list)
+    hinted_titles: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
     years: list[str] = field(default_factory=list)
     wants_old_version: bool = False
     wants_list: bool = False
@@ -72,14 +75,11 @@ class Query:
     is_followup: bool = False
 
 
-def _read_table(name: str) -> list[tuple[str, str]]:
+def _read_table(name: str) -> list[list[str]]:
+    """Rows of a tab-separated data file; ``#`` starts a comment line."""
     text = resources.files("bot.data").joinpath(name).read_text(encoding="utf-8")
-    rows = []
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            key, _, value = line.partition("\t")
-            rows.append((key.strip(), value.strip()))
-    return rows
+    return [[cell.strip() for cell in line.split("\t")] for line in text.splitlines()
+            if line.strip() and not line.startswith("#")]
 
 
 def numeral_value(numeral: str) -> int | None:
@@ -107,38 +107,39 @@ class QueryAnalyzer:
         self._segmenter = segmenter
         glossary = sorted(_read_table("glossary_en_zh.tsv"), key=lambda row: -len(row[0]))
         self._glossary = [(re.compile(rf"\b{re.escape(en)}\b"), zh) for en, zh in glossary]
-        self._synonyms = sorted(_read_table("synonyms.tsv"), key=lambda row: -len(row[0]))
+        self._synonyms = sorted(((row[0], row[1]) for row in _read_table("synonyms.tsv")), key=lambda r: -len(r[0]))
         self._aliases = self._build_aliases(titles)
         self._titles = [(title, title.removeprefix("中华人民共和国").strip("《》")) for title in titles]
         subjects = resources.files("bot.data").joinpath("subjects.txt").read_text(encoding="utf-8").splitlines()
         self._subjects = [line.strip() for line in subjects if line.strip() and not line.startswith("#")]
-        for alias, _ in self._aliases:
+        for alias, _, _ in self._aliases:
             segmenter.add_word(alias)
 
     @staticmethod
-    def _build_aliases(titles: list[str]) -> list[tuple[str, str]]:
+    def _build_aliases(titles: list[str]) -> list[tuple[str, str, bool]]:
+        """(alias, title, is_hint), longest alias first."""
         known = set(titles)
-        aliases: dict[str, str] = {}
+        aliases: dict[str, tuple[str, bool]] = {}
         for title in titles:
-            aliases[title] = title
-            short = title.removeprefix("中华人民共和国")
-            if short != title:
-                aliases[short] = title
-        for alias, title in _read_table("doc_aliases.tsv"):
-            if title in known:
-                aliases.setdefault(alias, title)
-        return sorted(aliases.items(), key=lambda row: -len(row[0]))
+            aliases[title] = (title, False)
+            aliases.setdefault(title.removeprefix("中华人民共和国"), (title, False))
+        for row in _read_table("doc_aliases.tsv"):
+            if row[1] in known:
+                aliases.setdefault(row[0], (row[1], len(row) > 2 and row[2] == "hint"))
+        return sorted(((a, t, h) for a, (t, h) in aliases.items()), key=lambda row: -len(row[0]))
 
-    def document_titles(self, text: str) -> list[str]:
-        """Titles of the documents ``text`` names, longest alias first, each alias's span used once."""
-        found: list[str] = []
+    def document_titles(self, text: str) -> tuple[list[str], list[str]]:
+        """Titles of the documents ``text`` names and of those it only hints at; each alias span used once."""
+        named: list[str] = []
+        hinted: list[str] = []
         remaining = text
-        for alias, title in self._aliases:
+        for alias, title, hint in self._aliases:
             if alias in remaining:
                 remaining = remaining.replace(alias, "\0")
+                found = hinted if hint else named
                 if title not in found:
                     found.append(title)
-        return found
+        return named, [title for title in hinted if title not in named]
 
     def known_law_name(self, name: str) -> bool:
         """Whether a document name in a question is one of the indexed documents.
@@ -174,6 +175,7 @@ class QueryAnalyzer:
             if colloquial in text:
                 expansions.extend(t for t in self._segmenter.tokens(terms) if t not in tokens)
         item_match = _ITEM_REF.search(text)
+        named, hinted = self.document_titles(text)
         query = Query(
             original=question,
             text=text,
@@ -181,8 +183,9 @@ class QueryAnalyzer:
             tokens=tokens,
             expansion_tokens=expansions,
             language="en" if english else "zh",
-            doc_titles=self.document_titles(text),
-            articles=_ARTICLE_REF.findall(text),
+            doc_titles=named,
+            hinted_titles=hinted,
+            labels=_LABEL_REF.findall(text),
             years=_YEAR.findall(text),
             wants_old_version=bool(_OLD_VERSION_CUES.search(text)),
             wants_list=bool(_LIST_CUES.search(text.lower())),
@@ -218,6 +221,7 @@ class QueryAnalyzer:
         query.dense_text = f"{query.dense_text} {previous.dense_text}"
         if not query.doc_titles:
             query.doc_titles = list(previous.doc_titles)
+            query.hinted_titles = query.hinted_titles or list(previous.hinted_titles)
 
 
 def query_has_article(text: str) -> bool:

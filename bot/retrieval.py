@@ -1,5 +1,5 @@
 """Hybrid retrieval: BM25 over jieba tokens fused with FAISS cosine scores, then document priors
-(versions in force, documents and articles the question names), and an optional cross-encoder."""
+(versions in force, documents, articles and parts the question names), and an optional cross-encoder."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from bot.query import Query, QueryAnalyzer
 from bot.rerank import CoverageWeights, rerank, term_weights
 from bot.schema import Hit
 from index.build import LoadedIndex
+from index.schema import Chunk
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +31,8 @@ class RetrievalConfig:
         context_weight: weight of the earlier turn's tokens in a follow-up.
         context_chunk_boost: multiplier for chunks the earlier answer quoted, in a follow-up.
         named_doc_boost: multiplier for chunks of a document the question names.
-        article_boost: added to the article the question names.
+        hinted_doc_boost: multiplier for chunks of a document the question hints at.
+        article_boost: added to the article (or part, chapter, section) the question names.
         english_dense_weight: dense weight for English questions (BM25 sees only their glossary terms).
     """
 
@@ -39,9 +41,15 @@ class RetrievalConfig:
     expansion_weight: float = 0.4
     context_weight: float = 1.0
     context_chunk_boost: float = 1.3
-    named_doc_boost: float = 1.3
+    named_doc_boost: float = 2.0
+    hinted_doc_boost: float = 1.3
     article_boost: float = 1.0
     english_dense_weight: float = 0.6
+
+
+def _path_labels(chunk: Chunk) -> set[str]:
+    """The labels on a chunk's path: ``第五章``, ``第一节``, ``第四十二条``, ``第三部分``..."""
+    return {part.split(" ")[0].split("：")[0] for part in (*chunk.heading, chunk.label or "") if part}
 
 
 def _min_max(scores: np.ndarray) -> np.ndarray:
@@ -81,7 +89,7 @@ class HybridSearcher:
         self._doc_of = [index.docs[c.doc_id] for c in chunks]
         self._superseded = np.array([not d.in_force for d in self._doc_of])
         self._titles = np.array([d.title for d in self._doc_of])
-        self._labels = np.array([c.label or "" for c in chunks])
+        self._paths = [_path_labels(c) for c in chunks]
         self._version_years = np.array([(d.version_date or "")[:4] for d in self._doc_of])
         self._position = {c.chunk_id: i for i, c in enumerate(chunks)}
         self._ids = np.array([c.chunk_id for c in chunks])
@@ -122,7 +130,7 @@ class HybridSearcher:
 
     def _answer_type_prior(self, query: Query) -> np.ndarray:
         """Favour passages that hold the kind of answer the question asks for (a duration, an amount...)."""
-        prior = np.ones(len(self._labels), dtype=np.float32)
+        prior = np.ones(len(self._ids), dtype=np.float32)
         for answer_type in asked_types(f"{query.original} {query.text}"):
             prior = np.where(self._holders[answer_type.name], prior * answer_type.boost, prior)
         return prior
@@ -135,14 +143,15 @@ class HybridSearcher:
         lexical_weight = self.config.lexical_weight + self.config.dense_weight - dense_weight
         fused = lexical_weight * _min_max(lexical) + dense_weight * _min_max(dense)
         fused = fused * self._answer_type_prior(query)
-        if query.doc_titles:
-            named = np.isin(self._titles, query.doc_titles)
-            fused = np.where(named, fused * self.config.named_doc_boost, fused)
+        for titles, boost in ((query.doc_titles, self.config.named_doc_boost),
+                              (query.hinted_titles, self.config.hinted_doc_boost)):
+            if titles:
+                fused = np.where(np.isin(self._titles, titles), fused * boost, fused)
         if query.context_chunks:
             earlier = np.isin(self._ids, query.context_chunks)
             fused = np.where(earlier, fused * self.config.context_chunk_boost, fused)
-        if query.articles:
-            cited = np.isin(self._labels, query.articles)
+        if query.labels:
+            cited = np.array([any(label in path for label in query.labels) for path in self._paths])
             if query.doc_titles:
                 cited &= np.isin(self._titles, query.doc_titles)
             fused = fused + self.config.article_boost * cited

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,6 +46,55 @@ class AnswerSettings(BaseModel):
     max_citations: int = 10
 
 
+class ChannelSettings(BaseSettings):
+    """A WeChat callback channel: credentials and limits. Unset credentials disable the channel.
+
+    Each channel reads flat environment variables (``POLICYBOT_WECHAT_TOKEN``, ``POLICYBOT_WECOM_CORP_ID``…),
+    the names the operator's guide uses; ``POLICYBOT_WECHAT__TOKEN`` works as well.
+    """
+
+    required: ClassVar[tuple[str, ...]] = ("token", "aes_key", "secret")
+
+    token: str = Field("", description="回调 Token（令牌）")
+    aes_key: str = Field("", pattern=r"^([A-Za-z0-9+/]{43})?$", description="EncodingAESKey（消息加解密密钥，43 位）")
+    secret: str = Field("", description="AppSecret / Secret，用于获取 access_token 以发送客服消息或应用消息")
+    api_base: str = Field("", description="WeChat API base URL (tests point it at a local server)")
+    reply_deadline_seconds: float = Field(4.5, description="被动回复的时限；超时回复 success 并改用主动消息推送答案")
+    max_clock_skew_seconds: int = Field(300, description="请求 timestamp 与本机时间的最大偏差，超出视为重放")
+    max_body_bytes: int = Field(64 * 1024, description="回调请求体的大小上限")
+    rate_limit_messages: int = Field(10, description="每个用户在一个时间窗内最多的消息数")
+    rate_limit_window_seconds: float = 60.0
+    dedupe_ttl_seconds: float = Field(600.0, description="按 MsgId 去重、为微信重试保留回复的时长")
+    max_tracked: int = Field(10_000, description="去重、限流、分页各自最多记住的条目数（进程内）")
+    workers: int = Field(4, description="回答问题和推送消息的线程数")
+    max_sources: int = Field(3, description="回复中列出的来源条数")
+
+    def missing_credentials(self) -> list[str]:
+        """Names of the credentials that are not set (empty when the channel can be enabled)."""
+        return [name for name in self.required if not getattr(self, name)]
+
+
+class WeChatSettings(ChannelSettings):
+    """The Official Account (公众号) channel at ``/wechat/mp``."""
+
+    model_config = SettingsConfigDict(env_prefix="POLICYBOT_WECHAT_", env_file=".env", extra="ignore")
+    required: ClassVar[tuple[str, ...]] = ("token", "aes_key", "appid", "secret")
+
+    appid: str = Field("", description="AppID（开发者ID）")
+    api_base: str = "https://api.weixin.qq.com"
+
+
+class WeComSettings(ChannelSettings):
+    """The WeCom (企业微信) self-built app channel at ``/wechat/work``."""
+
+    model_config = SettingsConfigDict(env_prefix="POLICYBOT_WECOM_", env_file=".env", extra="ignore")
+    required: ClassVar[tuple[str, ...]] = ("token", "aes_key", "corp_id", "agent_id", "secret")
+
+    corp_id: str = Field("", description="企业ID（CorpID），也是回调消息的 receiveid")
+    agent_id: int | None = Field(None, description="自建应用的 AgentId")
+    api_base: str = "https://qyapi.weixin.qq.com"
+
+
 class Settings(BaseSettings):
     """PolicyBot configuration."""
 
@@ -65,6 +115,9 @@ class Settings(BaseSettings):
     port: int = 8000
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
+    # Default factories: each channel reads its flat POLICYBOT_WECHAT_* / POLICYBOT_WECOM_* variables when Settings is built.
+    wechat: WeChatSettings = Field(default_factory=WeChatSettings)
+    wecom: WeComSettings = Field(default_factory=WeComSettings)
 
 
 @lru_cache(maxsize=1)
