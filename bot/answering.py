@@ -17,13 +17,13 @@ from bot.query import Query, numeral_value
 from bot.schema import Hit, Status
 from bot.templates import Templates
 from index.build import LoadedIndex
+from index.chunking import sentences
 from index.schema import KIND_PLAN, Chunk, SourceDoc
 from index.segment import Segmenter
 
 _NUM = "一二三四五六七八九十百千零〇两"
 _ARTICLE_PREFIX = re.compile(rf"^第[{_NUM}]+条(?:之[{_NUM}]+)?\s*")
 _ARTICLE_LABEL = re.compile(rf"^第([{_NUM}]+)条")
-_SENTENCE = re.compile(r"[^。！？]+[。！？]?")
 _LAW_ITEM = re.compile(rf"^[（(][{_NUM}\d]+[）)]")
 _ASPECTS = re.compile(rf"从(?P<items>[^。]+?)等\s*(?P<count>[\d{_NUM}]+)\s*个方面")
 _COLON_LIST = re.compile(r"^(?P<intro>[^：:]*[：:])(?P<items>[^：:]+；[^：:]+)$")
@@ -163,7 +163,7 @@ class ExtractiveAnswerer:
             if _LAW_ITEM.match(paragraph):
                 units.append(paragraph)
             else:
-                units.extend(s.strip() for s in _SENTENCE.findall(paragraph) if s.strip())
+                units.extend(sentences(paragraph, split_clauses=False))
         return units
 
     # ----- lists ----------------------------------------------------------------------------
@@ -183,8 +183,7 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def _summary(chunk: Chunk) -> str:
-        first = _SENTENCE.match(chunk.text)
-        sentence = first.group(0) if first else chunk.text
+        sentence = next(iter(sentences(chunk.text, split_clauses=False)), chunk.text)
         return sentence if len(sentence) <= 40 else (chunk.label or sentence[:40])
 
     def _outline_listing(self, chunk: Chunk, unit: str) -> _Listing | None:

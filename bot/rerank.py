@@ -4,14 +4,12 @@ differences ("发明专利" inside "发明专利权"), which BM25 over tokens is
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.query import Query
 from bot.schema import Hit
-
-_SENTENCE = re.compile(r"[^。！？；\n]+")
+from index.chunking import sentences
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +41,6 @@ def rerank(hits: list[Hit], weights: dict[str, float], config: CoverageWeights) 
     for hit in hits:
         text = hit.chunk.text.lower()
         passage = coverage(f"{hit.chunk.section} {hit.chunk.head}{text}", weights)
-        sentence = max((coverage(s, weights) for s in _SENTENCE.findall(text)), default=0.0)
+        sentence = max((coverage(s, weights) for s in sentences(text)), default=0.0)
         hit.score += config.passage * passage + config.sentence * sentence
     return sorted(hits, key=lambda h: -h.score)

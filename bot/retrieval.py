@@ -19,6 +19,7 @@ from bot.rerank import CoverageWeights, rerank, term_weights
 from bot.schema import Hit
 from index.build import LoadedIndex
 from index.schema import Chunk
+from index.stores.bm25 import BM25Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,7 @@ class RetrievalConfig:
         lexical_weight, dense_weight: weights of the min-max normalised BM25 and cosine scores.
         expansion_weight: weight of synonym tokens relative to the question's own.
         context_weight: weight of the earlier turn's tokens in a follow-up.
+        sentence_share: weight of the best-sentence BM25 within the lexical score.
         context_chunk_boost: multiplier for chunks the earlier answer quoted, in a follow-up.
         named_doc_boost: multiplier for chunks of a document the question names.
         hinted_doc_boost: multiplier for chunks of a document the question hints at.
@@ -41,6 +43,7 @@ class RetrievalConfig:
     expansion_weight: float = 0.4
     context_weight: float = 1.0
     context_chunk_boost: float = 1.3
+    sentence_share: float = 0.4
     named_doc_boost: float = 2.0
     hinted_doc_boost: float = 1.3
     article_boost: float = 1.0
@@ -50,6 +53,11 @@ class RetrievalConfig:
 def _path_labels(chunk: Chunk) -> set[str]:
     """The labels on a chunk's path: ``第五章``, ``第一节``, ``第四十二条``, ``第三部分``..."""
     return {part.split(" ")[0].split("：")[0] for part in (*chunk.heading, chunk.label or "") if part}
+
+
+def _max_scaled(scores: np.ndarray) -> np.ndarray:
+    high = float(scores.max()) if len(scores) else 0.0
+    return scores / high if high > 0 else scores
 
 
 def _min_max(scores: np.ndarray) -> np.ndarray:
@@ -93,17 +101,29 @@ class HybridSearcher:
         self._version_years = np.array([(d.version_date or "")[:4] for d in self._doc_of])
         self._position = {c.chunk_id: i for i, c in enumerate(chunks)}
         self._ids = np.array([c.chunk_id for c in chunks])
+        self._sentence_owner = np.array([self._position[i] for i in index.sentence_lexical.ids], dtype=np.int64)
         # Which passages hold each kind of answer, decided once per index.
         self._holders = {t.name: np.array([bool(t.evidence.search(c.text)) for c in chunks]) for t in answer_types()}
 
-    def lexical_scores(self, query: Query) -> np.ndarray:
+    def _bm25(self, store: BM25Store, query: Query) -> np.ndarray:
         """BM25 of the question's tokens plus down-weighted expansion and context tokens (BM25 adds over terms)."""
-        scores = self.index.lexical.scores(query.tokens)
+        scores = store.scores(query.tokens)
         for tokens, weight in ((query.expansion_tokens, self.config.expansion_weight),
                                (query.context_tokens, self.config.context_weight)):
             if tokens:
-                scores = scores + weight * self.index.lexical.scores(tokens)
+                scores = scores + weight * store.scores(tokens)
         return scores
+
+    def lexical_scores(self, query: Query) -> np.ndarray:
+        """Passage BM25 blended with the BM25 of each passage's best sentence (both max-normalised).
+
+        The sentence score favours a passage where the question's words meet in one sentence.
+        """
+        passage = self._bm25(self.index.lexical, query)
+        best_sentence = np.zeros(len(self._ids), dtype=np.float32)
+        np.maximum.at(best_sentence, self._sentence_owner, self._bm25(self.index.sentence_lexical, query))
+        share = self.config.sentence_share
+        return (1 - share) * _max_scaled(passage) + share * _max_scaled(best_sentence)
 
     def dense_scores(self, query: Query) -> np.ndarray:
         return self.index.dense.scores_by_vector(self._embeddings.embed_query(query.dense_text))

@@ -68,6 +68,7 @@ class ChannelSettings(BaseSettings):
     max_tracked: int = Field(10_000, description="去重、限流、分页各自最多记住的条目数（进程内）")
     workers: int = Field(4, description="回答问题和推送消息的线程数")
     max_sources: int = Field(3, description="回复中列出的来源条数")
+    page_bytes: int = Field(2048, ge=200, le=2048, description="每条文本回复的字节上限（微信上限 2048），更长的回答分页")
 
     def missing_credentials(self) -> list[str]:
         """Names of the credentials that are not set (empty when the channel can be enabled)."""
@@ -115,7 +116,7 @@ class Settings(BaseSettings):
     port: int = 8000
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
-    # Default factories: each channel reads its flat POLICYBOT_WECHAT_* / POLICYBOT_WECOM_* variables when Settings is built.
+    # Factories, so each channel reads its POLICYBOT_WECHAT_* / POLICYBOT_WECOM_* variables when Settings is built.
     wechat: WeChatSettings = Field(default_factory=WeChatSettings)
     wecom: WeComSettings = Field(default_factory=WeComSettings)
 

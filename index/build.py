@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from index.chunking import chunk_document
+from index.chunking import chunk_document, sentences
 from index.corpus import discover, read_corpus
 from index.errors import IndexMismatch, IndexNotReady
 from index.schema import Chunk, SourceDoc
@@ -33,13 +33,14 @@ from index.segment import Segmenter
 from index.stores.bm25 import BM25Store
 from index.stores.dense import FaissStore, read_vectors
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CURRENT_FILE = "CURRENT"
 BUILDS_DIR = "builds"
 MANIFEST_FILE = "manifest.json"
 DOCUMENTS_FILE = "documents.jsonl"
 CHUNKS_FILE = "chunks.jsonl"
 HASHES_FILE = "content_hashes.json"
+SENTENCES_FOLDER = "bm25_sentences"
 
 ProgressCallback = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` while a build runs."""
@@ -54,6 +55,7 @@ class LoadedIndex:
     chunks: list[Chunk]
     dense: FaissStore
     lexical: BM25Store
+    sentence_lexical: BM25Store
     search_texts: list[str] = field(default_factory=list)
 
     @property
@@ -210,7 +212,9 @@ def build_index(
 
     corpus = read_corpus(sources, max_bytes=max_document_bytes)
     if not corpus.docs:
-        raise IndexNotReady("语料目录中没有可索引的文档：请把 .txt/.md/.html/.pdf/.docx 文件放入 corpus/ 后重新运行 policybot ingest")
+        raise IndexNotReady(
+            "语料目录中没有可索引的文档：请把 .txt/.md/.html/.pdf/.docx 文件放入 corpus/ 后重新运行 policybot ingest"
+        )
     docs = {doc.doc_id: doc for doc in corpus.docs}
     chunks = [chunk for doc in corpus.docs for chunk in chunk_document(doc, max_chars=chunk_max_chars)]
     texts = [search_text(docs[c.doc_id], c) for c in chunks]
@@ -239,6 +243,10 @@ def build_index(
     dense.save(staging)
     (staging / HASHES_FILE).write_text(json.dumps(hashes), encoding="utf-8")
     BM25Store.build(tokens, ids).save(staging)
+    units = [(chunk.chunk_id, unit) for chunk in chunks for unit in sentences(chunk.head + chunk.text)]
+    BM25Store.build([segmenter.tokens(unit) for _, unit in units], [chunk_id for chunk_id, _ in units]).save(
+        staging, SENTENCES_FOLDER
+    )
     _write_jsonl(staging / DOCUMENTS_FILE, (doc.to_dict() for doc in corpus.docs))
     _write_jsonl(staging / CHUNKS_FILE, (chunk.to_dict() for chunk in chunks))
     errors = [str(error) for error in corpus.errors]
@@ -304,4 +312,5 @@ def load_index(index_dir: Path, embeddings: Embeddings, *, embedding_model: str)
             "请运行 policybot ingest 重建索引"
         )
     dense = FaissStore.load(build, embeddings)
-    return LoadedIndex(manifest, docs, chunks, dense, BM25Store.load(build), search_texts=list(dense.texts))
+    return LoadedIndex(manifest, docs, chunks, dense, BM25Store.load(build), BM25Store.load(build, SENTENCES_FOLDER),
+                       search_texts=list(dense.texts))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from index.schema import Chunk, SourceDoc
 
@@ -67,6 +68,16 @@ def _compact(heading: str) -> str:
     return f"{number} {_HEAD_SPACES.sub('', rest)}".strip() if rest else number
 
 
+_CLAUSE = re.compile(r"[^。！？；\n]+[。！？；]?")
+_FULL_SENTENCE = re.compile(r"[^。！？\n]+[。！？]?")
+
+
+def sentences(text: str, *, split_clauses: bool = True) -> list[str]:
+    """Split text into sentences, and by default also at ``；`` (clauses), without losing a character."""
+    pattern = _CLAUSE if split_clauses else _FULL_SENTENCE
+    return [s.strip() for s in pattern.findall(text) if s.strip()]
+
+
 def is_law_like(text: str) -> bool:
     """A document organised in articles (``第X条``), as laws, regulations and interpretations are."""
     return sum(1 for line in text.split("\n\n") if _ARTICLE.match(line)) >= 3
@@ -74,9 +85,11 @@ def is_law_like(text: str) -> bool:
 
 def _split_long(text: str, start: int, end: int, max_chars: int, pattern: re.Pattern[str]) -> list[_Span]:
     """Split ``text[start:end]`` at ``pattern`` boundaries into spans of at most ``max_chars`` where possible."""
-    cuts = [start] + [start + m.start() for m in pattern.finditer(text[start:end]) if m.start() > 0] + [end]
+    # Only inner boundaries cut: a match at the very end (a passage's own final "。") would leave an empty span.
+    cuts = [start] + [start + m.start() for m in pattern.finditer(text[start:end]) if 0 < m.start() < end - start]
+    cuts.append(end)
     spans: list[_Span] = []
-    for left, right in zip(cuts, cuts[1:], strict=False):
+    for left, right in pairwise(cuts):
         if spans and right - spans[-1].start <= max_chars:
             spans[-1].end = right
         else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,25 +38,25 @@ def _read_html(data: bytes, path: str) -> str:
 
 def _read_pdf(data: bytes, path: str) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data))
         # A page break is a paragraph break for the cleaner, which then repairs words it split.
         return "\n\n".join(page.extract_text() or "" for page in reader.pages)
-    except (PdfReadError, ValueError, KeyError, TypeError) as error:
+    except Exception as error:  # a damaged file makes pypdf raise almost anything (LimitReachedError,
+        # NotImplementedError for a garbled filter name...); any of them means this one file is unreadable.
         raise DocumentError(path, f"PDF 文件损坏或无法解析（{error}）") from error
 
 
 def _read_docx(data: bytes, path: str) -> str:
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
+        return "\n\n".join(paragraph.text for paragraph in document.paragraphs if paragraph.text.strip())
+    except Exception as error:  # BadZipFile, KeyError, lxml's XMLSyntaxError for damaged XML parts,
+        # AttributeError for damaged relationships...: any of them means this one file is unreadable.
         raise DocumentError(path, f"DOCX 文件损坏或无法解析（{error}）") from error
-    return "\n\n".join(paragraph.text for paragraph in document.paragraphs if paragraph.text.strip())
 
 
 _READERS: dict[str, Callable[[bytes, str], str]] = {

@@ -55,13 +55,15 @@ class BM25Store:
         documents = len(self.ids)
         return float(np.log(1 + (documents - 1 + 0.5) / 1.5))
 
-    def save(self, folder: Path) -> None:
-        target = folder / FOLDER
+    def save(self, folder: Path, name: str = FOLDER) -> None:
+        """Write the store to ``folder/name``."""
+        target = folder / name
         self.model.save(str(target))
         (target / IDS_FILE).write_text(json.dumps(self.ids, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
-    def load(cls, folder: Path) -> BM25Store:
-        source = folder / FOLDER
+    def load(cls, folder: Path, name: str = FOLDER) -> BM25Store:
+        """Read a store written by ``save``."""
+        source = folder / name
         model = bm25s.BM25.load(str(source))
         return cls(model, json.loads((source / IDS_FILE).read_text(encoding="utf-8")))
