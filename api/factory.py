@@ -11,6 +11,7 @@ from langchain_core.embeddings import Embeddings
 
 from bot.answering import AnswerConfig
 from bot.conversation import SessionStore
+from bot.extract import QuoteLimits
 from bot.pipeline import Pipeline, PipelineConfig
 from bot.retrieval import RetrievalConfig
 from bot.settings import Settings
@@ -91,9 +92,9 @@ def build_pipeline(settings: Settings, components: Components, *, database_url: 
         answering=AnswerConfig(
             min_coverage=answer.min_coverage,
             off_topic_coverage=answer.off_topic_coverage,
-            max_answer_chars=answer.max_answer_chars,
             max_list_items=answer.max_list_items,
             top_k=retrieval.top_k,
+            quote=QuoteLimits(max_chars=answer.max_answer_chars),
         ),
         config=PipelineConfig(
             max_question_chars=settings.max_question_chars,

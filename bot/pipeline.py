@@ -74,7 +74,7 @@ class Pipeline:
         self.searcher = HybridSearcher(index, embeddings, retrieval or RetrievalConfig(), reranker=reranker)
         self.guard = Guard(self.analyzer.known_law_name)
         self.templates = Templates(templates_path)
-        self.answerer = ExtractiveAnswerer(index, segmenter, self.guard, self.templates, answering or AnswerConfig())
+        self.answerer = ExtractiveAnswerer(index, self.guard, self.templates, answering or AnswerConfig())
 
     @property
     def mode(self) -> str:
@@ -82,8 +82,7 @@ class Pipeline:
 
     def warm_up(self) -> None:
         """Run one query through every stage so the first user does not pay for lazy initialisation."""
-        query = self.analyzer.analyze("发明专利权的期限是多少年？")
-        self.answerer.answer(query, self.searcher.search(query, self.config.candidates))
+        self._compose(self.analyzer.analyze("发明专利权的期限是多少年？"), None)
 
     def retriever(self, k: int = 5) -> PolicyRetriever:
         """The same retrieval as a LangChain retriever."""
@@ -137,7 +136,9 @@ class Pipeline:
         if verdict := self.guard.before_retrieval(query):
             return self.answerer.abstention(verdict, query)
         hits = self.searcher.search(query, self.config.candidates)
-        return self.answerer.answer(query, hits)
+        remainder = self.answerer.residual_query(query, hits)
+        extra = self.searcher.search(remainder, self.config.candidates) if remainder else []
+        return self.answerer.answer(query, hits, extra)
 
     def _item_answer(self, number: int, last: Turn) -> Composed:
         """Answer "第三项是什么" from the previous list answer, citing what that answer cited."""

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -100,6 +101,8 @@ class HybridSearcher:
         self._paths = [_path_labels(c) for c in chunks]
         self._version_years = np.array([(d.version_date or "")[:4] for d in self._doc_of])
         self._position = {c.chunk_id: i for i, c in enumerate(chunks)}
+        # Query vectors are cached: a follow-up search for the same question (and repeated questions) reuse them.
+        self._query_vector = lru_cache(maxsize=1024)(lambda text: tuple(embeddings.embed_query(text)))
         self._ids = np.array([c.chunk_id for c in chunks])
         self._sentence_owner = np.array([self._position[i] for i in index.sentence_lexical.ids], dtype=np.int64)
         # Which passages hold each kind of answer, decided once per index.
@@ -126,7 +129,7 @@ class HybridSearcher:
         return (1 - share) * _max_scaled(passage) + share * _max_scaled(best_sentence)
 
     def dense_scores(self, query: Query) -> np.ndarray:
-        return self.index.dense.scores_by_vector(self._embeddings.embed_query(query.dense_text))
+        return self.index.dense.scores_by_vector(self._query_vector(query.dense_text))
 
     def _version_mask(self, query: Query) -> np.ndarray:
         """1 for chunks the question may be answered from, 0 for superseded versions it did not ask about.

@@ -1,0 +1,90 @@
+"""Choosing what to quote from a passage: the units (paragraphs, sentences, items) that answer a question."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.answer_types import AnswerType
+from bot.listing import ARTICLE_PREFIX, LAW_ITEM
+from index.chunking import sentences
+from index.schema import Chunk
+
+TYPE_BONUS = 0.3  # share of the question's weight a unit earns for each kind of answer asked for that it holds
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteLimits:
+    """How much of a passage an answer quotes.
+
+    Attributes:
+        max_chars: quoted characters at most.
+        max_units: units quoted at most.
+        min_gain: share of the question's weight a further unit must add to be quoted.
+        whole_paragraph_chars: a paragraph (款) this short is quoted whole rather than sentence by sentence.
+    """
+
+    max_chars: int = 400
+    max_units: int = 3
+    min_gain: float = 0.2
+    whole_paragraph_chars: int = 160
+
+
+def quote_units(chunk: Chunk, limits: QuoteLimits) -> list[str]:
+    """A passage cut into quotable units: short paragraphs whole, longer ones by sentence, items whole;
+    the article number is left out (the citation names it)."""
+    units: list[str] = []
+    for number, paragraph in enumerate(chunk.text.split("\n\n")):
+        paragraph = ARTICLE_PREFIX.sub("", paragraph) if number == 0 else paragraph
+        if LAW_ITEM.match(paragraph) or len(paragraph) <= limits.whole_paragraph_chars:
+            units.append(paragraph)
+        else:
+            units.extend(sentences(paragraph, split_clauses=False))
+    return [unit for unit in units if unit]
+
+
+def select_units(
+    units: list[str], weights: dict[str, float], wanted: list[AnswerType], limits: QuoteLimits
+) -> list[str]:
+    """Greedy cover of the question's weighted words by units, in document order.
+
+    The first pick is the unit with the most weight, where holding a kind of answer the question asks for
+    (a duration, an amount...) counts extra; later picks must add what the earlier ones lack. A picked
+    list item brings its lead-in (``有下列情形之一的：``) along, and a picked lead-in the item after it.
+    """
+    if not units:
+        return []
+    total = sum(weights.values()) or 1.0
+    lowered = [unit.lower() for unit in units]
+    kinds = [{t.name for t in wanted if t.evidence.search(unit)} for unit in units]
+    chosen: list[int] = []
+    covered: set[str] = set()
+    answered: set[str] = set()
+    while len(chosen) < limits.max_units:
+        gains = {
+            i: sum(w for t, w in weights.items() if t not in covered and t in lowered[i])
+            + TYPE_BONUS * total * len(kinds[i] - answered)
+            for i in range(len(units))
+            if i not in chosen
+        }
+        if not gains:
+            break
+        best = max(gains, key=lambda i: (gains[i], -i))
+        if chosen and gains[best] < limits.min_gain * total:
+            break
+        chosen.append(best)
+        covered.update(t for t in weights if t in lowered[best])
+        answered |= kinds[best]
+    for i in list(chosen):
+        if LAW_ITEM.match(units[i]):
+            lead = next((j for j in range(i - 1, -1, -1) if units[j].endswith(("：", ":"))), None)
+            if lead is not None and lead not in chosen:
+                chosen.append(lead)
+        elif units[i].endswith(("：", ":")) and i + 1 < len(units) and i + 1 not in chosen:
+            chosen.append(i + 1)
+    picked, length = [], 0
+    for i in sorted(chosen):
+        if picked and length + len(units[i]) > limits.max_chars:
+            continue
+        picked.append(units[i])
+        length += len(units[i])
+    return picked

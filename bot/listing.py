@@ -1,0 +1,71 @@
+"""Lists in the documents: a law article's items, an enumeration inside a sentence (``从A、B、C等6个方面``,
+``如下主要目标：A；B；C``), or the passages a lead-in announces (``包括六个方面：`` then ``一是…``)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.chunking import sentences
+from index.schema import Chunk
+
+_NUM = "一二三四五六七八九十百千零〇两"
+ARTICLE_PREFIX = re.compile(rf"^第[{_NUM}]+条(?:之[{_NUM}]+)?\s*")
+LAW_ITEM = re.compile(rf"^[（(][{_NUM}\d]+[）)]")
+MARKED_ITEM = re.compile(rf"^([（(][{_NUM}\d]+[）)]|[{_NUM}]+是|第[{_NUM}]+部分)")
+_ENUMERATION = re.compile(
+    rf"(?P<verb>从|提出|包括|包含)(?P<items>[^。：，；]+?、[^。：，；]+?)等\s*"
+    rf"(?P<tail>(?P<count>[\d{_NUM}]+)\s*个方面|措施|工作|内容|方面)"
+)
+_COLON_LIST = re.compile(r"^(?P<intro>[^：:]*[：:])(?P<items>[^：:]+；[^：:]+)$")
+_QUOTED = re.compile(r"“[^”]*”")
+
+
+@dataclass(slots=True)
+class Listing:
+    """A list found in the documents: its lead-in, its items and the chunks that hold them."""
+
+    intro: str
+    items: list[str]
+    sources: list[Chunk]
+
+
+def split_enumeration(text: str, separator: str) -> list[str]:
+    """Split on a separator except inside quotation marks (``“严、大、快、同”`` stays whole)."""
+    protected = _QUOTED.sub(lambda m: m.group(0).replace(separator, "\0"), text)
+    return [part.replace("\0", separator).strip() for part in protected.split(separator) if part.strip()]
+
+
+def summary(chunk: Chunk) -> str:
+    """An item passage in a few words: its first sentence, or its label when that sentence is long."""
+    sentence = next(iter(sentences(chunk.text, split_clauses=False)), chunk.text)
+    return sentence if len(sentence) <= 40 else (chunk.label or sentence[:40])
+
+
+def article_items(group: list[Chunk]) -> Listing | None:
+    """The items of a law article (all its parts when it was split), with the article's lead-in."""
+    paragraphs = [p for chunk in group for p in chunk.text.split("\n\n")]
+    items = [p for p in paragraphs if LAW_ITEM.match(p)]
+    if len(items) < 2:
+        return None
+    head = group[0].head or group[0].text.split("\n\n")[0]
+    return Listing(ARTICLE_PREFIX.sub("", head.strip()), items, group)
+
+
+def inline_enumeration(chunk: Chunk, sentence: str) -> Listing | None:
+    """An enumeration written inside one sentence, with the sentence rewritten as its lead-in."""
+    if match := _ENUMERATION.search(sentence):
+        items = split_enumeration(match.group("items"), "、")
+        count = match.group("count")
+        what = f"以下{count}个方面" if count else f"以下{match.group('tail')}"
+        intro = sentence[: match.start()] + match.group("verb") + what + sentence[match.end() :]
+        return Listing(intro.rstrip("。") + "：", items, [chunk])
+    if match := _COLON_LIST.match(sentence):
+        items = split_enumeration(match.group("items").rstrip("。"), "；")
+        return Listing(match.group("intro"), items, [chunk])
+    return None
+
+
+def announced(lead: Chunk, children: list[Chunk]) -> Listing | None:
+    """The passages a lead-in chunk announces, each summed up."""
+    return Listing(lead.text, [summary(child) for child in children], [lead, *children]) if children else None
