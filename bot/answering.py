@@ -126,8 +126,8 @@ class ExtractiveAnswerer:
         residual = [t for t in weights if t not in haystack]
         if sum(weights[t] for t in residual) < self._config.residual_share * sum(weights.values()):
             return None
-        return dataclasses.replace(query, tokens=residual, expansion_tokens=[], context_tokens=[], doc_titles=[],
-                                   hinted_titles=[], labels=[], context_chunks=[])
+        return dataclasses.replace(query, tokens=residual, context_tokens=[], doc_titles=[], hinted_titles=[],
+                                   labels=[], context_chunks=[])
 
     # ----- choosing sources -----------------------------------------------------------------------
 
@@ -145,33 +145,40 @@ class ExtractiveAnswerer:
     def _sources(self, query: Query, hits: list[Hit], extra: list[Hit], weights: dict[str, float]) -> list[Hit]:
         """The passage to answer from, plus at most one more.
 
-        The second is a runner-up from the same document scoring nearly as high (the question may mean
-        either), or a passage covering what the best leaves uncovered: from the plan when the best is a law
-        (or the reverse), or any passage when the question asks two questions (an article referring to the
-        best one, such as its penalty, comes first).
+        A second passage covers what the best one leaves out: a part of the question it does not answer
+        (another question, or the plan beside a law), or the kind of answer asked for (a penalty, an amount)
+        that it lacks — an article referring to the best one comes first, as penalties refer to the duty
+        they enforce. Otherwise a runner-up from the same document scoring nearly as high is quoted too.
         """
         primary = hits[0]
+        haystack = self._haystack(primary)
+        residual = {t: w for t, w in weights.items() if t not in haystack}
+        remainder = sum(residual.values())
+        wanted = asked_types(f"{query.original} {query.text}")
+        missing_kinds = [t for t in wanted if not t.evidence.search(primary.chunk.text)]
+        two_questions = len(_QUESTION_END.findall(query.original.strip())) >= 2
+        if remainder >= self._config.residual_share * sum(weights.values()) or missing_kinds:
+            candidates = [*self._cross_references(primary), *extra, *hits[1:]]
+            best, best_cover = None, 0.0
+            for hit in candidates:
+                other_kind = (hit.doc.kind == KIND_PLAN) != (primary.doc.kind == KIND_PLAN)
+                supplies = any(t.evidence.search(hit.chunk.text) for t in missing_kinds)
+                if hit.chunk.chunk_id == primary.chunk.chunk_id or not (other_kind or two_questions or supplies):
+                    continue
+                text = self._haystack(hit)
+                cover = sum(w for t, w in residual.items() if t in text) / remainder if remainder else 0.0
+                if supplies:
+                    cover = max(cover, self._config.second_source_cover)
+                if cover > best_cover:
+                    best, best_cover = hit, cover
+            if best is not None and best_cover >= self._config.second_source_cover:
+                return [primary, best]
         runner_up = hits[1] if len(hits) > 1 else None
         if (runner_up is not None and runner_up.doc.doc_id == primary.doc.doc_id
                 and runner_up.chunk.group is None and primary.chunk.group is None
                 and runner_up.score >= self._config.close_second * primary.score):
             return [primary, runner_up]
-        haystack = self._haystack(primary)
-        residual = {t: w for t, w in weights.items() if t not in haystack}
-        remainder = sum(residual.values())
-        if not remainder or remainder < self._config.residual_share * sum(weights.values()):
-            return [primary]
-        two_questions = len(_QUESTION_END.findall(query.original.strip())) >= 2
-        candidates = [*(self._cross_references(primary) if two_questions else []), *extra, *hits[1:]]
-        best, best_cover = None, 0.0
-        for hit in candidates:
-            other_kind = (hit.doc.kind == KIND_PLAN) != (primary.doc.kind == KIND_PLAN)
-            if hit.chunk.chunk_id == primary.chunk.chunk_id or not (other_kind or two_questions):
-                continue
-            cover = sum(w for t, w in residual.items() if t in self._haystack(hit)) / remainder
-            if cover > best_cover:
-                best, best_cover = hit, cover
-        return [primary, best] if best and best_cover >= self._config.second_source_cover else [primary]
+        return [primary]
 
     # ----- composition ----------------------------------------------------------------------------
 
@@ -249,7 +256,7 @@ class ExtractiveAnswerer:
             return self._no_answer(Verdict("no_answer", "weak"), related, query)
         weights = self.weights(query)
         sources = self._sources(query, hits, extra or [], weights)
-        if reason := self._guard.unstated_figure(query, [h.chunk.text for h in sources]):
+        if reason := self._guard.unstated_figure(query, sources[0].chunk.text):
             return self._no_answer(Verdict("no_answer", reason), related, query)
         passages, quoted, items = [], [], []
         for position, hit in enumerate(sources):

@@ -81,11 +81,11 @@ class Guard:
         """The question uses none of the domain's words (decided together with the evidence found)."""
         return not query.is_followup and not self._domain.search(f"{query.original} {query.text}")
 
-    def unstated_figure(self, query: Query, evidence: list[str]) -> str | None:
-        """When the question asks for an amount or a figure that no evidence text states: the reason key."""
+    def unstated_figure(self, query: Query, evidence: str) -> str | None:
+        """When the question asks for an amount or a figure the evidence does not state: the reason key."""
         asked = f"{query.original} {query.text}"
-        if self._money_question.search(asked) and not any(self._money_evidence.search(t) for t in evidence):
+        if self._money_question.search(asked) and not self._money_evidence.search(evidence):
             return "money"
-        if self._figure_question.search(asked) and not any(self._figure_evidence.search(t) for t in evidence):
+        if self._figure_question.search(asked) and not self._figure_evidence.search(evidence):
             return "figure"
         return None
