@@ -13,6 +13,7 @@ from bot.answering import AnswerConfig
 from bot.conversation import SessionStore
 from bot.extract import QuoteLimits
 from bot.pipeline import Pipeline, PipelineConfig
+from bot.rerank import CoverageWeights
 from bot.retrieval import RetrievalConfig
 from bot.settings import Settings
 from index.build import BuildReport, ProgressCallback, build_index, load_index
@@ -65,7 +66,7 @@ def _reranker(settings: Settings) -> Any | None:
 
 
 def build_pipeline(settings: Settings, components: Components, *, database_url: str | None = None) -> Pipeline:
-    """Load the index and assemble the answering pipeline.
+    """Load the index and assemble the answering pipeline with every tunable from the settings.
 
     Raises:
         IndexNotReady: there is no index yet.
@@ -86,19 +87,37 @@ def build_pipeline(settings: Settings, components: Components, *, database_url: 
         retrieval=RetrievalConfig(
             lexical_weight=retrieval.lexical_weight,
             dense_weight=retrieval.dense_weight,
+            english_dense_weight=retrieval.english_dense_weight,
+            sentence_share=retrieval.sentence_share,
             expansion_weight=retrieval.expansion_weight,
             context_weight=retrieval.context_weight,
+            context_chunk_boost=retrieval.context_chunk_boost,
+            named_doc_boost=retrieval.named_doc_boost,
+            hinted_doc_boost=retrieval.hinted_doc_boost,
+            article_boost=retrieval.article_boost,
+        ),
+        coverage=CoverageWeights(
+            passage=retrieval.coverage_passage, sentence=retrieval.coverage_sentence, candidates=retrieval.rerank_depth
         ),
         answering=AnswerConfig(
             min_coverage=answer.min_coverage,
             off_topic_coverage=answer.off_topic_coverage,
             max_list_items=answer.max_list_items,
+            related_sections=answer.related_sections,
             top_k=retrieval.top_k,
-            quote=QuoteLimits(max_chars=answer.max_answer_chars),
+            quote=QuoteLimits(
+                max_chars=answer.max_answer_chars,
+                max_units=answer.max_quote_units,
+                min_gain=answer.min_quote_gain,
+                whole_paragraph_chars=answer.whole_paragraph_chars,
+            ),
+            close_second=answer.close_second,
+            residual_share=answer.residual_share,
+            second_source_cover=answer.second_source_cover,
         ),
         config=PipelineConfig(
             max_question_chars=settings.max_question_chars,
-            candidates=answer.candidates,
+            candidates=retrieval.candidates,
             max_citations=answer.max_citations,
         ),
         reranker=_reranker(settings),

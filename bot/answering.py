@@ -42,15 +42,15 @@ class AnswerConfig:
         second_source_cover: share of that remainder a second source must cover.
     """
 
-    min_coverage: float = 0.2
-    off_topic_coverage: float = 0.6
-    max_list_items: int = 20
-    related_sections: int = 3
-    top_k: int = 5
-    quote: QuoteLimits = field(default_factory=QuoteLimits)
-    close_second: float = 0.9
-    residual_share: float = 0.25
-    second_source_cover: float = 0.5
+    min_coverage: float
+    off_topic_coverage: float
+    max_list_items: int
+    related_sections: int
+    top_k: int
+    quote: QuoteLimits
+    close_second: float
+    residual_share: float
+    second_source_cover: float
 
 
 @dataclass(slots=True)

@@ -23,10 +23,10 @@ class QuoteLimits:
         whole_paragraph_chars: a paragraph (款) this short is quoted whole rather than sentence by sentence.
     """
 
-    max_chars: int = 400
-    max_units: int = 3
-    min_gain: float = 0.2
-    whole_paragraph_chars: int = 160
+    max_chars: int
+    max_units: int
+    min_gain: float
+    whole_paragraph_chars: int
 
 
 def quote_units(chunk: Chunk, limits: QuoteLimits) -> list[str]:

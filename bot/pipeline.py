@@ -15,6 +15,7 @@ from bot.conversation import SessionStore, Turn
 from bot.errors import QuestionError
 from bot.guard import Guard
 from bot.query import QueryAnalyzer, chinese_number
+from bot.rerank import CoverageWeights
 from bot.retrieval import HybridSearcher, PolicyRetriever, RetrievalConfig
 from bot.schema import Answer, Citation
 from bot.templates import Templates
@@ -34,9 +35,9 @@ class PipelineConfig:
         max_citations: citations returned with an answer.
     """
 
-    max_question_chars: int = 500
-    candidates: int = 20
-    max_citations: int = 10
+    max_question_chars: int
+    candidates: int
+    max_citations: int
 
 
 class Pipeline:
@@ -49,6 +50,7 @@ class Pipeline:
         templates_path: the answer templates file.
         sessions: the conversation store.
         retrieval: fusion weights and priors.
+        coverage: weights of the coverage re-ranking stage.
         answering: answerer thresholds.
         config: question and citation limits.
         reranker: an optional cross-encoder.
@@ -62,19 +64,20 @@ class Pipeline:
         *,
         templates_path: Path,
         sessions: SessionStore,
-        retrieval: RetrievalConfig | None = None,
-        answering: AnswerConfig | None = None,
-        config: PipelineConfig | None = None,
+        retrieval: RetrievalConfig,
+        coverage: CoverageWeights,
+        answering: AnswerConfig,
+        config: PipelineConfig,
         reranker: Any | None = None,
     ) -> None:
         self.index = index
-        self.config = config or PipelineConfig()
+        self.config = config
         self.sessions = sessions
         self.analyzer = QueryAnalyzer(segmenter, sorted({d.title for d in index.docs.values()}))
-        self.searcher = HybridSearcher(index, embeddings, retrieval or RetrievalConfig(), reranker=reranker)
+        self.searcher = HybridSearcher(index, embeddings, retrieval, coverage=coverage, reranker=reranker)
         self.guard = Guard(self.analyzer.known_law_name)
         self.templates = Templates(templates_path)
-        self.answerer = ExtractiveAnswerer(index, self.guard, self.templates, answering or AnswerConfig())
+        self.answerer = ExtractiveAnswerer(index, self.guard, self.templates, answering)
 
     @property
     def mode(self) -> str:

@@ -16,9 +16,9 @@ from index.chunking import sentences
 class CoverageWeights:
     """Weights of the two coverage features added to the fused score."""
 
-    passage: float = 0.3
-    sentence: float = 0.3
-    candidates: int = 30
+    passage: float
+    sentence: float
+    candidates: int
 
 
 def term_weights(query: Query, idf: Callable[[str], float], expansion_factor: float = 0.5) -> dict[str, float]:

@@ -39,16 +39,16 @@ class RetrievalConfig:
         english_dense_weight: dense weight for English questions (BM25 sees only their glossary terms).
     """
 
-    lexical_weight: float = 0.7
-    dense_weight: float = 0.3
-    expansion_weight: float = 0.4
-    context_weight: float = 1.0
-    context_chunk_boost: float = 1.3
-    sentence_share: float = 0.4
-    named_doc_boost: float = 2.0
-    hinted_doc_boost: float = 1.3
-    article_boost: float = 1.0
-    english_dense_weight: float = 0.6
+    lexical_weight: float
+    dense_weight: float
+    expansion_weight: float
+    context_weight: float
+    context_chunk_boost: float
+    sentence_share: float
+    named_doc_boost: float
+    hinted_doc_boost: float
+    article_boost: float
+    english_dense_weight: float
 
 
 def _path_labels(chunk: Chunk) -> set[str]:
@@ -74,8 +74,7 @@ class HybridSearcher:
         embeddings: the model the index was built with (embeds queries).
         config: fusion weights and priors.
         coverage: weights of the coverage re-ranking stage.
-        reranker: an optional ``sentence_transformers.CrossEncoder`` to re-score the top candidates.
-        rerank_candidates: how many fused candidates the reranker sees.
+        reranker: an optional ``sentence_transformers.CrossEncoder`` to re-score the re-ranked candidates.
     """
 
     def __init__(
@@ -84,16 +83,14 @@ class HybridSearcher:
         embeddings: Embeddings,
         config: RetrievalConfig,
         *,
-        coverage: CoverageWeights | None = None,
+        coverage: CoverageWeights,
         reranker: Any | None = None,
-        rerank_candidates: int = 20,
     ) -> None:
         self.index = index
         self._embeddings = embeddings
         self.config = config
-        self.coverage = coverage or CoverageWeights()
+        self.coverage = coverage
         self._reranker = reranker
-        self._rerank_candidates = rerank_candidates
         chunks = index.chunks
         self._doc_of = [index.docs[c.doc_id] for c in chunks]
         self._superseded = np.array([not d.in_force for d in self._doc_of])
@@ -191,7 +188,7 @@ class HybridSearcher:
     def search(self, query: Query, k: int = 5) -> list[Hit]:
         """The ``k`` best chunks for the query, best first."""
         fused, lexical, dense = self.fused_scores(query)
-        depth = max(k, self.coverage.candidates, self._rerank_candidates if self._reranker else 0)
+        depth = max(k, self.coverage.candidates)
         order = np.argsort(-fused, kind="stable")[:depth]
         hits = [
             Hit(self.index.chunks[i], self._doc_of[i], float(fused[i]), float(lexical[i]), float(dense[i]))

@@ -18,21 +18,30 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class RetrievalSettings(BaseModel):
-    """Index building and hybrid retrieval."""
+    """Index building and hybrid retrieval (values chosen by measurement on the dev set; see README)."""
 
     embedding_model: str = Field(
-        "use-multilingual", description="use-multilingual、e5-small，或 sentence-transformers 模型名/路径"
+        "e5-small", description="e5-small、use-multilingual，或 sentence-transformers 模型名/本地路径"
     )
     query_prefix: str = Field("", description="sentence-transformers 模型的查询前缀（如 bge 的检索指令）")
     embedding_threads: int = 2
     chunk_max_chars: int = 600
-    lexical_weight: float = 0.7
-    dense_weight: float = 0.3
+    lexical_weight: float = 0.5
+    dense_weight: float = 0.5
+    english_dense_weight: float = 0.6
+    sentence_share: float = 0.4
     expansion_weight: float = 0.4
     context_weight: float = 1.0
+    context_chunk_boost: float = 1.3
+    named_doc_boost: float = 2.0
+    hinted_doc_boost: float = 1.3
+    article_boost: float = 1.0
+    coverage_passage: float = 0.3
+    coverage_sentence: float = 0.3
+    rerank_depth: int = 30
+    candidates: int = 20
     top_k: int = 5
-    reranker_model: str | None = None
-    rerank_candidates: int = 20
+    reranker_model: str | None = Field(None, description="可选的 cross-encoder 重排模型名/本地路径")
 
 
 class AnswerSettings(BaseModel):
@@ -41,8 +50,14 @@ class AnswerSettings(BaseModel):
     min_coverage: float = 0.2
     off_topic_coverage: float = 0.6
     max_answer_chars: int = 400
+    max_quote_units: int = 3
+    min_quote_gain: float = 0.2
+    whole_paragraph_chars: int = 160
     max_list_items: int = 20
-    candidates: int = 20
+    related_sections: int = 3
+    close_second: float = 0.9
+    residual_share: float = 0.25
+    second_source_cover: float = 0.5
     max_citations: int = 10
 
 
