@@ -210,6 +210,8 @@ def build_index(
         return BuildReport(manifest["build_id"], manifest["documents"], manifest["chunks"], 0, 0, 0.0,
                            manifest.get("errors", []), skipped=True)
 
+    # Hash the files before reading them: a file edited while the build runs then leaves the index stale.
+    files, sidecars = file_hashes(sources), _sidecar_hashes(sources)
     corpus = read_corpus(sources, max_bytes=max_document_bytes)
     if not corpus.docs:
         raise IndexNotReady(
@@ -259,8 +261,8 @@ def build_index(
         "chunk_max_chars": chunk_max_chars,
         "documents": len(corpus.docs),
         "chunks": len(chunks),
-        "files": file_hashes(sources),
-        "sidecars": _sidecar_hashes(sources),
+        "files": files,
+        "sidecars": sidecars,
         "segmenter": _segmenter_fingerprint(),
         "errors": errors,
     }

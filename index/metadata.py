@@ -52,9 +52,13 @@ def _iso(match: re.Match[str]) -> str:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
+# Typesetting spaces in a title go unless they separate two Latin words ("Patent Law", not "PatentLaw").
+_TITLE_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
+
+
 def _title_of(text: str) -> str:
     first = next(line for line in text.splitlines() if line.strip())
-    return re.sub(r"\s+", "", first.lstrip("#").strip())
+    return _TITLE_SPACE.sub("", re.sub(r"\s+", " ", first.lstrip("#").strip()))
 
 
 def _history_of(text: str) -> list[str]:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from index_helpers import CORPUS_DIR, MAX_BYTES
+from index_helpers import CORPUS_DIR, MAX_BYTES, CachedEmbeddings
 from langchain_core.embeddings import Embeddings
 
 from index.corpus import CorpusReadResult, read_corpus
@@ -21,6 +21,12 @@ from index.segment import Segmenter
 def use_embeddings() -> Embeddings:
     """The project's default embeddings (USE multilingual, numpy only, fast on CPU)."""
     return load_embeddings(USE_MULTILINGUAL)
+
+
+@pytest.fixture(scope="session")
+def cached_embeddings(use_embeddings: Embeddings) -> Embeddings:
+    """The default embeddings with a vector cache shared by the whole session (see CachedEmbeddings)."""
+    return CachedEmbeddings(use_embeddings)
 
 
 @pytest.fixture(scope="session")

@@ -56,6 +56,24 @@ class CountingEmbeddings(Embeddings):
 
 
 
+class CachedEmbeddings(Embeddings):
+    """A real Embeddings that remembers the vector of every text it embedded, so that the many builds of the
+    build tests pay for each text once. What a build asks for is counted by CountingEmbeddings around it."""
+
+    def __init__(self, inner: Embeddings) -> None:
+        self.inner = inner
+        self._vectors: dict[str, list[float]] = {}
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        missing = [text for text in dict.fromkeys(texts) if text not in self._vectors]
+        if missing:
+            self._vectors.update(zip(missing, self.inner.embed_documents(missing), strict=True))
+        return [self._vectors[text] for text in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
 def raw_blocks(path: Path) -> list[str]:
     """A corpus file's raw blank-line-separated blocks, as the file has them (page-break fragments included)."""
     return [block.strip() for block in path.read_text(encoding="utf-8").split("\n\n") if block.strip()]

@@ -223,3 +223,16 @@ def test_broken_sidecar_is_a_document_error(sidecar_corpus: Path) -> None:
         read_corpus([sidecar_corpus], max_bytes=MAX_BYTES)
     assert caught.value.path.endswith("metadata.toml")
     assert "元数据文件格式错误" in caught.value.reason
+
+
+@pytest.mark.parametrize(
+    ("first_line", "title"),
+    [
+        ("# 中华人民共和国 专利法", "中华人民共和国专利法"),
+        ("《武汉市知识产权“十四五”规划》 政策解读", "《武汉市知识产权“十四五”规划》政策解读"),
+        ("## 专利代理条例", "专利代理条例"),
+        ("# Patent Law of the People's  Republic of China", "Patent Law of the People's Republic of China"),
+    ],
+)
+def test_title_is_the_first_line_without_typesetting_spaces(first_line: str, title: str) -> None:
+    assert read_metadata(f"\n{first_line}\n\n第一条 测试。\n", "x.md").title == title
