@@ -41,10 +41,23 @@ class Segmenter:
         """Make sure a multi-character term is kept whole (used for terms the query layer relies on)."""
         self._jieba.add_word(word)
 
+    def _inner_words(self, word: str) -> list[str]:
+        """Dictionary words of 4+ characters inside a long word, which jieba's search mode (2- and 3-character
+        sub-words only) leaves out: ``布图设计`` inside ``集成电路布图设计``."""
+        return [
+            word[start : start + size]
+            for size in range(4, len(word))
+            for start in range(len(word) - size + 1)
+            if self._jieba.FREQ.get(word[start : start + size])
+        ]
+
     def tokens(self, text: str) -> list[str]:
         """Search tokens of ``text``: words and their sub-words, lower-cased, without punctuation or stop words."""
-        return [
-            token
-            for token in (t.strip().lower() for t in self._jieba.cut_for_search(text))
-            if token and _WORD.search(token) and token not in self.stopwords
-        ]
+        tokens = []
+        for raw in self._jieba.cut_for_search(text):
+            token = raw.strip().lower()
+            if token and _WORD.search(token) and token not in self.stopwords:
+                tokens.append(token)
+                if len(token) > 4:
+                    tokens.extend(self._inner_words(token))
+        return tokens
