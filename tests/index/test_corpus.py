@@ -12,11 +12,11 @@ import pytest
 from index_helpers import CORPUS_DIR, LAW_FILES, MAX_BYTES, PLAN_FILE, PLAN_ID, docx_bytes, law_excerpt, related
 
 from index.cleaning import clean_document
-from index.corpus import CorpusFile, discover, read_corpus, read_document
+from index.corpus import CorpusFile, CorpusReadResult, discover, read_corpus, read_document
 from index.schema import KIND_LAW, SourceDoc
 
 
-def test_whole_corpus_reads_without_errors(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_whole_corpus_reads_without_errors(corpus: CorpusReadResult) -> None:
     assert corpus.errors == []
     assert len(corpus.docs) == 1 + len(LAW_FILES)
 
