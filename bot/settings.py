@@ -83,7 +83,7 @@ class ChannelSettings(BaseSettings):
     max_tracked: int = Field(10_000, description="去重、限流、分页各自最多记住的条目数（进程内）")
     workers: int = Field(4, description="回答问题和推送消息的线程数")
     max_sources: int = Field(3, description="回复中列出的来源条数")
-    page_bytes: int = Field(2048, ge=200, le=2048, description="每条文本回复的字节上限（微信上限 2048），更长的回答分页")
+    page_bytes: int = Field(2048, ge=200, le=2048, description="每条文本回复的字节上限（微信上限 2048），长回答分页")
 
     def missing_credentials(self) -> list[str]:
         """Names of the credentials that are not set (empty when the channel can be enabled)."""
