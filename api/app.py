@@ -14,7 +14,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.factory import build_pipeline, load_components
-from api.routes import chat, system
+from api.feedback import FeedbackStore
+from api.routes import chat, feedback, system
+from api.wechat import routes as wechat_routes
+from api.wechat.setup import open_channels
 from bot.pipeline import Pipeline
 from bot.settings import Settings, get_settings
 from index.errors import CorpusIndexError
@@ -59,7 +62,11 @@ def create_app(settings: Settings | None = None, *, pipeline: Pipeline | None = 
             except CorpusIndexError as error:
                 logger.warning("index not loaded: %s", error)
                 app.state.startup_error = str(error)
+        app.state.feedback = FeedbackStore(settings.database_url)
+        app.state.wechat = open_channels(settings, app.state.feedback)
         yield
+        app.state.wechat.close()
+        app.state.feedback.close()
 
     app = FastAPI(
         title="PolicyBot 政策问答 API",
@@ -81,6 +88,8 @@ def create_app(settings: Settings | None = None, *, pipeline: Pipeline | None = 
 
     app.include_router(chat.router)
     app.include_router(system.router)
+    app.include_router(feedback.router)
+    app.include_router(wechat_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/", include_in_schema=False)
