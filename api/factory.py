@@ -118,7 +118,6 @@ def build_pipeline(settings: Settings, components: Components, *, database_url: 
         config=PipelineConfig(
             max_question_chars=settings.max_question_chars,
             candidates=retrieval.candidates,
-            max_citations=answer.max_citations,
         ),
         reranker=_reranker(settings),
     )

@@ -35,7 +35,7 @@ class AnswerConfig:
         off_topic_coverage: below this share of all its words, a question without domain words is off-topic.
         max_list_items: lists longer than this are cut.
         related_sections: how many related sections a no-answer reply suggests.
-        top_k: unquoted top hits cited beside the quoted ones.
+        top_k: unquoted top hits cited beside the quoted ones (every quoted chunk is cited).
         quote: how much of a passage is quoted.
         close_second: a runner-up from the same document this close to the best is quoted too.
         residual_share: share of the question's weight the best passage must leave uncovered to seek more.

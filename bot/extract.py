@@ -34,6 +34,8 @@ def quote_units(chunk: Chunk, limits: QuoteLimits) -> list[str]:
     the article number is left out (the citation names it)."""
     units: list[str] = []
     for number, paragraph in enumerate(chunk.text.split("\n\n")):
+        if paragraph.startswith("#"):
+            continue  # a Markdown heading (the document's title): the citation names it
         paragraph = ARTICLE_PREFIX.sub("", paragraph) if number == 0 else paragraph
         if LAW_ITEM.match(paragraph) or len(paragraph) <= limits.whole_paragraph_chars:
             units.append(paragraph)

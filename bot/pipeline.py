@@ -31,13 +31,11 @@ class PipelineConfig:
 
     Attributes:
         max_question_chars: longer questions are rejected.
-        candidates: hits the answerer may choose from.
-        max_citations: citations returned with an answer.
+        candidates: hits the answerer may choose from (every quoted chunk is cited, plus the top hits).
     """
 
     max_question_chars: int
     candidates: int
-    max_citations: int
 
 
 class Pipeline:
@@ -115,11 +113,11 @@ class Pipeline:
             query.context_chunks = [chunk_id for chunk_id, _ in last.cited[:1]]
         composed = self._compose(query, last)
         answer_id = uuid.uuid4().hex
-        citations = [Citation.from_hit(hit) for hit in composed.cited[: self.config.max_citations]]
+        citations = [Citation.from_hit(hit) for hit in composed.cited]
         self.sessions.record(
             session,
             Turn(question, query, answer_id, composed.items or (last.items if last and query.item_ref else []),
-                 [(c.chunk.chunk_id, c.score) for c in composed.cited[: self.config.max_citations]]),
+                 [(c.chunk.chunk_id, c.score) for c in composed.cited]),
         )
         return Answer(
             answer_id=answer_id,

@@ -58,7 +58,6 @@ class AnswerSettings(BaseModel):
     close_second: float = 0.9
     residual_share: float = 0.25
     second_source_cover: float = 0.5
-    max_citations: int = 10
 
 
 class ChannelSettings(BaseSettings):

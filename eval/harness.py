@@ -45,6 +45,7 @@ def report(results: list[CaseResult], *, with_cases: bool = False) -> dict[str, 
                 "evidence_rank": r.evidence_rank,
                 "key_point_recall": r.key_point_recall,
                 "version_correct": r.version_correct,
+                "grounded": r.grounded,
                 "answer": r.answer,
                 "latency_ms": r.latency_ms,
             }

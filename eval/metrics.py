@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from eval.dataset import Case
+from eval.grounding import ungrounded
 
 ABSTAINED = {"no_answer", "refused"}
 _SPACE = re.compile(r"\s+")
@@ -42,6 +43,11 @@ class CaseResult:
         return sum(_SPACE.sub("", p) in answer for p in points) / len(points) if points else 1.0
 
     @property
+    def grounded(self) -> bool:
+        """Every clause and number of the answer is in a cited text (abstentions are not checked)."""
+        return self.abstained or not ungrounded(self.answer, self.citation_texts)
+
+    @property
     def abstained(self) -> bool:
         return self.status in ABSTAINED
 
@@ -69,12 +75,14 @@ def summarize(results: list[CaseResult]) -> dict[str, Any]:
     over answerable cases; version correctness counts cases that name a version and cite their evidence;
     no-answer precision/recall treat abstaining (no_answer or refused) as the
     positive class; no-answer accuracy is the share of unanswerable cases that abstained with the
-    expected status; the false-refusal rate is the share of answerable cases that abstained.
+    expected status; the false-refusal rate is the share of answerable cases that abstained; the grounded
+    rate is the share of answers whose every clause and number is in a cited text.
     """
     answerable = [r for r in results if r.case.answerable]
     unanswerable = [r for r in results if not r.case.answerable]
     ranks = [r.evidence_rank for r in answerable]
     abstained = [r for r in results if r.abstained]
+    answered = [r for r in results if not r.abstained]
     versioned = [r.version_correct for r in results if r.version_correct is not None]
     latencies = np.array([r.latency_ms for r in results]) if results else np.zeros(1)
     return {
@@ -90,6 +98,7 @@ def summarize(results: list[CaseResult]) -> dict[str, Any]:
         "no_answer_accuracy": _ratio(sum(1 for r in unanswerable if r.status == r.case.status), len(unanswerable)),
         "false_refusal_rate": _ratio(sum(1 for r in answerable if r.abstained), len(answerable)),
         "version_correctness": _ratio(sum(versioned), len(versioned)),
+        "grounded_rate": _ratio(sum(r.grounded for r in answered), len(answered)),
         "latency_p50_ms": round(float(np.percentile(latencies, 50)), 2),
         "latency_p95_ms": round(float(np.percentile(latencies, 95)), 2),
     }

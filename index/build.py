@@ -131,10 +131,14 @@ def is_stale(index_dir: Path, sources: Iterable[Path], *, embedding_model: str, 
 
 
 def _segmenter_fingerprint() -> str:
+    """What tokenisation depends on: the segmenter's code and its data files (a change makes the index stale)."""
     from importlib import resources
 
+    from index import segment
+
     data = resources.files("index.data")
-    return _digest(*(data.joinpath(name).read_text(encoding="utf-8") for name in ("user_dict.txt", "stopwords.txt")))
+    texts = [data.joinpath(name).read_text(encoding="utf-8") for name in ("user_dict.txt", "stopwords.txt")]
+    return _digest(Path(segment.__file__).read_text(encoding="utf-8"), *texts)
 
 
 def _previous_vectors(index_dir: Path, embedding_model: str) -> dict[str, np.ndarray]:

@@ -92,10 +92,13 @@ def read_metadata(text: str, file_name: str) -> DocMetadata:
     dates = [_iso(match) for line in history for match in [_DATE.match(line)] if match]
     file_date = _FILE_DATE.search(file_name)
     version_date = "-".join(file_date.groups()) if file_date else (max(dates) if dates else None)
-    # A history line saying when this version took effect beats the original law's "本法自…起施行".
+    # A history line saying when this version took effect beats the text's own "本法自…起施行", which in an
+    # amended law is the original law's date: that one is kept only when it is not older than the version.
     effective_line = next((line for line in history if "施行" in line), None)
     stated = _EFFECTIVE_IN_TEXT.search(text)
-    effective = effective_line.split()[0] if effective_line else (stated.group(1) if stated else None)
+    effective = effective_line.split()[0] if effective_line else None
+    if effective is None and stated and (not version_date or _iso(_DATE.match(stated.group(1))) >= version_date):
+        effective = stated.group(1)
     return DocMetadata(
         title=title,
         kind=kind_of(title),

@@ -61,7 +61,8 @@ def test_patent_law_history_and_effective_date(docs: dict[str, SourceDoc]) -> No
     assert [line[:10] for line in doc.history] == ["1984年3月12日", "1992年9月4日 ", "2000年8月25日", "2008年12月27",
                                                    "2020年10月17"]
     assert doc.history[-1].endswith("第四次修正")
-    assert doc.effective == "1985年4月1日"  # the law's own 本法自…起施行 (no history line states another)
+    # The text's own "本法自1985年4月1日起施行" dates the original law, not the 2020 amendment: not reported.
+    assert doc.effective is None
 
 
 @pytest.mark.parametrize(
@@ -70,11 +71,16 @@ def test_patent_law_history_and_effective_date(docs: dict[str, SourceDoc]) -> No
         ("专利代理条例", "2019年3月1日"),  # a history line "2019年3月1日 施行" beats the article
         ("商标法实施条例", "2014年5月1日"),
         ("最高人民法院关于审理侵害知识产权民事案件适用惩罚性赔偿的解释", "2021年3月3日"),
-        ("著作权法", "1991年6月1日"),
+        ("国务院关于涉外知识产权纠纷处理的规定", "2025年5月1日"),  # its own article, dated after its version
     ],
 )
 def test_effective_dates(docs: dict[str, SourceDoc], prefix: str, effective: str) -> None:
     assert docs[law_id(prefix)].effective == effective
+
+
+@pytest.mark.parametrize("prefix", ["著作权法", "专利法", "商标法"])
+def test_amended_laws_do_not_report_the_original_effective_date(docs: dict[str, SourceDoc], prefix: str) -> None:
+    assert docs[law_id(prefix)].effective is None
 
 
 def test_plan_has_no_history(docs: dict[str, SourceDoc]) -> None:
