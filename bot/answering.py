@@ -153,7 +153,8 @@ class ExtractiveAnswerer:
         A second passage covers what the best one leaves out: a part of the question it does not answer
         (another question, or the plan beside a law), or the kind of answer asked for (a penalty, an amount)
         that it lacks — an article referring to the best one comes first, as penalties refer to the duty
-        they enforce. Otherwise a runner-up from the same document scoring nearly as high is quoted too.
+        they enforce. A question asking whether there is support gets the plan's passage on the subject beside
+        a law. Otherwise a runner-up from the same document scoring nearly as high is quoted too.
         """
         primary = hits[0]
         haystack = self._haystack(primary)
@@ -178,6 +179,10 @@ class ExtractiveAnswerer:
                     best, best_cover = hit, cover
             if best is not None and best_cover >= self._config.second_source_cover:
                 return [primary, best]
+        if primary.doc.kind != KIND_PLAN and self._guard.asks_for_support(query):
+            plan = next((h for h in [*hits[1:], *extra] if h.doc.kind == KIND_PLAN), None)
+            if plan is not None and self.coverage(query, plan) >= self._config.second_source_cover:
+                return [primary, plan]
         runner_up = hits[1] if len(hits) > 1 else None
         if (runner_up is not None and runner_up.doc.doc_id == primary.doc.doc_id
                 and runner_up.chunk.group is None and primary.chunk.group is None
@@ -266,7 +271,7 @@ class ExtractiveAnswerer:
         passages, quoted, items = [], [], []
         for position, hit in enumerate(sources):
             body, chunks, listed = self._passage(hit, query, weights)
-            passages.append(body if position == 0 else self._templates.zh("second_source") + body)
+            passages.append(body if position == 0 else self._templates.phrase(query.language, "second_source") + body)
             quoted.extend(chunks)
             items = items or listed
             if not hit.doc.in_force and hit.doc.superseded_by:

@@ -51,6 +51,7 @@ class Guard:
         self._foreign = _any(rules["foreign"])
         self._foreign_related = _any(rules["foreign_related"])
         self._known_law_name = known_law_name
+        self._policy_support = _any(rules["policy_support"])
 
     def _unknown_law(self, text: str) -> str | None:
         """A law the question names that is not indexed: any 《…》 title, or a known law name outside the corpus."""
@@ -76,6 +77,10 @@ class Guard:
         if self._unstated.search(text):
             return Verdict("no_answer", "unstated")
         return None
+
+    def asks_for_support(self, query: Query) -> bool:
+        """The question asks whether there is support or a policy (the plan answers beside the laws)."""
+        return bool(self._policy_support.search(f"{query.original} {query.text}"))
 
     def off_topic(self, query: Query) -> bool:
         """The question uses none of the domain's words (decided together with the evidence found)."""

@@ -23,6 +23,10 @@ class Templates:
     def en(self, key: str, **values: object) -> str:
         return str(self._data["en"][key]).format(**values)
 
+    def phrase(self, language: str, key: str, **values: object) -> str:
+        """A template in the question's language (``zh`` or ``en``)."""
+        return str(self._data[language][key]).format(**values)
+
     def en_version(self, label: str | None) -> str:
         """``2020年修正`` -> ``2020 amendment``."""
         if not label:
