@@ -24,7 +24,8 @@ from index.errors import CorpusIndexError
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
-_FIELD_NAMES = {"question": "问题", "session_id": "会话 ID"}
+_FIELD_NAMES = {"question": "问题", "session_id": "会话 ID", "answer_id": "回答 ID", "helpful": "是否有帮助",
+                "comment": "意见"}
 
 
 def _validation_message(error: RequestValidationError) -> str:

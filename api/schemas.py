@@ -11,7 +11,7 @@ class ChatRequest(BaseModel):
     """A question, optionally within an earlier conversation."""
 
     question: str = Field(..., description="问题（1–500 字）", examples=["发明专利权的期限是多少年？"])
-    session_id: str | None = Field(None, max_length=64, description="会话 ID；追问时传入上一轮返回的 session_id")
+    session_id: str | None = Field(None, max_length=128, description="会话 ID；追问时传入上一轮返回的 session_id")
 
 
 class CitationPublic(BaseModel):

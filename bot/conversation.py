@@ -20,7 +20,7 @@ _turns = Table(
     "session_turns",
     _metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("session_id", String(64), index=True, nullable=False),
+    Column("session_id", String(128), index=True, nullable=False),
     Column("created", Float, nullable=False),
     Column("payload", Text, nullable=False),
 )

@@ -130,18 +130,25 @@ class QueryAnalyzer:
                 aliases.setdefault(row[0], (row[1], len(row) > 2 and row[2] == "hint"))
         return sorted(((a, t, h) for a, (t, h) in aliases.items()), key=lambda row: -len(row[0]))
 
-    def document_titles(self, text: str) -> tuple[list[str], list[str]]:
-        """Titles of the documents ``text`` names and of those it only hints at; each alias span used once."""
+    def document_titles(self, text: str) -> tuple[list[str], list[str], str]:
+        """Titles of the documents ``text`` names and of those it only hints at, and the text without the names.
+
+        Each alias span is used once, longest first. The names are taken out of the text that is searched:
+        a document's name says where to look (a boost), not what to look for — left in, it would match the
+        passages that repeat the name, such as a preamble.
+        """
         named: list[str] = []
         hinted: list[str] = []
-        remaining = text
+        remaining = content = text
         for alias, title, hint in self._aliases:
             if alias in remaining:
                 remaining = remaining.replace(alias, "\0")
+                if not hint:
+                    content = content.replace(alias, " ")
                 found = hinted if hint else named
                 if title not in found:
                     found.append(title)
-        return named, [title for title in hinted if title not in named]
+        return named, [title for title in hinted if title not in named], content
 
     def known_law_name(self, name: str) -> bool:
         """Whether a document name in a question is one of the indexed documents.
@@ -166,23 +173,23 @@ class QueryAnalyzer:
         normalized = normalize_text(question).strip()
         english = len(_ENGLISH.findall(normalized)) > 2 * len(_HAN.findall(normalized))
         text = _ARABIC_COUNT.sub(lambda m: chinese_number(int(m.group(1))), normalized)
-        dense_text = normalized
+        translated = ""
         if english:
             translated, leftover = self._translate(text)
             text = f"{translated} {leftover}"
-            dense_text = f"{normalized} {translated}"
-        tokens = self._segmenter.tokens(text)
+        named, hinted, content = self.document_titles(text)
+        dense_text = f"{normalized} {translated}" if english else content
+        tokens = self._segmenter.tokens(content)
         expansions: list[str] = []
         synonyms: dict[str, list[str]] = {}
         for colloquial, terms in self._synonyms:
-            if colloquial in text:
+            if colloquial in content:
                 words = [t for t in self._segmenter.tokens(terms) if t not in tokens]
                 expansions.extend(words)
                 for token in tokens:
                     if colloquial in token or token in colloquial:
                         synonyms.setdefault(token, []).extend(words)
         item_match = _ITEM_REF.search(text)
-        named, hinted = self.document_titles(text)
         query = Query(
             original=question,
             text=text,

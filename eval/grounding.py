@@ -9,7 +9,7 @@ _CLAUSE = re.compile(r"[^，。；：、！？\n“”「」（）()]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Numbers stated as facts: digits or Chinese numerals with a unit, or digits next to Chinese text.
 _NUMBER = re.compile(
-    r"[一二三四五六七八九十百千万两]+(?=[年月日个项件倍元次])|\d+(?:\.\d+)?(?=\s*[年月日个项件倍元次%％万])"
+    r"[一二三四五六七八九十百千两][一二三四五六七八九十百千万两]*(?=[年月日个项件倍元次])|\d+(?:\.\d+)?(?=\s*[年月日个项件倍元次%％万])"
     r"|(?<=[\u4e00-\u9fff])\d+(?:\.\d+)?"
 )
 _ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")

@@ -1,5 +1,6 @@
-"""Shared fixtures: a real index of the project corpus (built once per test session with the default
-offline embeddings), the answering pipeline over it, and an API client."""
+"""Shared fixtures: a real index of the project corpus (built with the default offline embeddings into
+.cache/test-index, so later runs reuse it while the corpus and code are unchanged), the answering
+pipeline over it, and an API client."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ CORPUS_DIR = PROJECT_ROOT / "corpus"
 
 
 @pytest.fixture(scope="session")
-def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("index")
+def index_dir() -> Path:
+    """A persistent test index: ``build_index`` rebuilds it only when the corpus, model or code changed."""
+    return PROJECT_ROOT / ".cache" / "test-index"
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,81 @@
+"""The HTTP API contract: /api/chat, /healthz, /api/documents, Chinese errors, the web chat page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from bot.settings import Settings
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+CITATION_FIELDS = {"doc_id", "title", "section", "version", "in_force", "text", "score"}
+
+
+def test_chat_answers_with_the_contract_fields(client: TestClient) -> None:
+    response = client.post("/api/chat", json={"question": "发明专利权的期限是多少年？", "session_id": None})
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"answer_id", "answer", "status", "citations", "session_id", "mode", "latency_ms"}
+    assert body["status"] == "answered" and body["mode"] == "extractive"
+    assert body["citations"] and all(set(c) == CITATION_FIELDS for c in body["citations"])
+    assert "第四十二条" in body["citations"][0]["section"]
+    follow = client.post("/api/chat", json={"question": "那实用新型呢？", "session_id": body["session_id"]}).json()
+    assert follow["session_id"] == body["session_id"] and follow["answer_id"] != body["answer_id"]
+    assert "十年" in follow["answer"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status"),
+    [
+        ({"json": {"question": "   "}}, 400),
+        ({"json": {"question": "专" * 501}}, 400),
+        ({"json": {"session_id": None}}, 422),
+        ({"json": {"question": 42}}, 422),
+        ({"content": b'{"question": ', "headers": {"Content-Type": "application/json"}}, 422),
+    ],
+)
+def test_bad_requests_get_a_chinese_message(client: TestClient, kwargs: dict, status: int) -> None:
+    response = client.post("/api/chat", **kwargs)
+    assert response.status_code == status
+    assert HAN.search(response.json()["detail"])
+
+
+def test_health_and_documents(client: TestClient) -> None:
+    health = client.get("/healthz").json()
+    assert health["status"] == "ok" and health["index_loaded"]
+    assert health["documents"] == 18 and health["chunks"] > 1000
+    documents = client.get("/api/documents").json()
+    assert len(documents) == 18
+    rules = [d for d in documents if d["title"] == "中华人民共和国专利法实施细则"]
+    assert sorted((d["version"], d["in_force"]) for d in rules) == [("2010年版", False), ("2023年修订", True)]
+    assert all(d["chunks"] > 0 for d in documents)
+
+
+def test_openapi_documents_the_chat_endpoint(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    assert "/api/chat" in schema["paths"] and "AnswerPublic" in schema["components"]["schemas"]
+
+
+def test_web_chat_page_is_served_without_external_resources(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and "知识产权政策问答" in page.text
+    assert "http://" not in page.text and "https://" not in page.text  # works offline: no CDN
+    assert client.get("/static/app.js").status_code == 200
+
+
+def test_unknown_paths_answer_in_chinese(client: TestClient) -> None:
+    response = client.get("/no-such-page")
+    assert response.status_code == 404 and HAN.search(response.json()["detail"])
+
+
+def test_missing_index_is_reported_with_how_to_build_it(tmp_path: Path, settings: Settings) -> None:
+    empty = settings.model_copy(update={"index_dir": tmp_path / "no-index", "database_url": "sqlite://"})
+    with TestClient(create_app(empty)) as client:
+        health = client.get("/healthz").json()
+        assert health["status"] == "no_index" and "policybot ingest" in health["detail"]
+        response = client.post("/api/chat", json={"question": "发明专利保护多少年？"})
+        assert response.status_code == 503 and "policybot ingest" in response.json()["detail"]
