@@ -13,17 +13,16 @@ from __future__ import annotations
 import argparse
 import statistics
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 from api.app import create_app
 from api.wechat.crypto import MessageCrypto, signature
 from api.wechat.messages import parse_fields
 from bot.settings import PROJECT_ROOT, Settings, WeChatSettings, get_settings
+from eval.bench import percentile, served
 from eval.dataset import load_dataset
 
 TOKEN, AES_KEY = "benchtoken", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
@@ -53,11 +52,6 @@ def _ask(http: httpx.Client, crypto: MessageCrypto, user: str, question: str, ms
     return time.perf_counter() - started, text
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", type=Path, default=PROJECT_ROOT / "eval" / "datasets" / "dev.jsonl")
@@ -71,38 +65,26 @@ def main() -> None:
         "wechat": WeChatSettings(token=TOKEN, aes_key=AES_KEY, appid=APPID, secret="unused",
                                  rate_limit_messages=1000),
     })
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=args.port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            raise SystemExit("the server did not start")
-        time.sleep(0.1)
-
     crypto = MessageCrypto(TOKEN, AES_KEY, APPID)
     timings: list[float] = []
     late = cited = 0
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{args.port}", timeout=30) as http:
-            if http.get("/healthz").json()["status"] != "ok":
-                raise SystemExit("no index: run `policybot ingest` first")
-            msg_id = 1
-            for number, case in enumerate(cases):
-                user = f"obench{number:05d}"
-                for question in [*case.history, case.question]:
-                    seconds, text = _ask(http, crypto, user, question, msg_id)
-                    timings.append(seconds)
-                    late += not text
-                    cited += "来源：" in text
-                    msg_id += 1
-    finally:
-        server.should_exit = True
-        thread.join()
+    with served(create_app(settings), args.port) as base_url, httpx.Client(base_url=base_url, timeout=30) as http:
+        if http.get("/healthz").json()["status"] != "ok":
+            raise SystemExit("no index: run `policybot ingest` first")
+        msg_id = 1
+        for number, case in enumerate(cases):
+            user = f"obench{number:05d}"
+            for question in [*case.history, case.question]:
+                seconds, text = _ask(http, crypto, user, question, msg_id)
+                timings.append(seconds)
+                late += not text
+                cited += "来源：" in text
+                msg_id += 1
 
     ms = [t * 1000 for t in timings]
     print(f"/wechat/mp safe mode: {len(ms)} messages ({len(cases)} dev-set cases), {cited} replies citing sources, "
           f"{late} late")
-    print(f"p50 {statistics.median(ms):.0f} ms  p95 {_percentile(ms, 0.95):.0f} ms  max {max(ms):.0f} ms")
+    print(f"p50 {statistics.median(ms):.0f} ms  p95 {percentile(ms, 0.95):.0f} ms  max {max(ms):.0f} ms")
 
 
 if __name__ == "__main__":
