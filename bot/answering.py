@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -76,10 +77,15 @@ class ExtractiveAnswerer:
         guard: refusal and abstention rules.
         templates: answer wording.
         config: thresholds.
+        segment: the tokeniser shared with the index.
     """
 
-    def __init__(self, index: LoadedIndex, guard: Guard, templates: Templates, config: AnswerConfig) -> None:
+    def __init__(
+        self, index: LoadedIndex, guard: Guard, templates: Templates, config: AnswerConfig,
+        segment: Callable[[str], list[str]],
+    ) -> None:
         self._index = index
+        self._segment = segment
         self._guard = guard
         self._templates = templates
         self._config = config
@@ -266,7 +272,9 @@ class ExtractiveAnswerer:
             return self._no_answer(Verdict("no_answer", "weak"), related, query)
         weights = self.weights(query)
         sources = self._sources(query, hits, extra or [], weights)
-        if reason := self._guard.unstated_figure(query, sources[0].chunk.text):
+        clause = self._guard.priced_clause(query)
+        priced = [t for t in self._segment(clause) if len(t) > 1 and self._index.lexical.idf(t) > 0] if clause else []
+        if reason := self._guard.unstated_figure(query, sources[0].chunk.text, priced):
             return self._no_answer(Verdict("no_answer", reason), related, query)
         passages, quoted, items = [], [], []
         for position, hit in enumerate(sources):

@@ -11,6 +11,7 @@ from importlib import resources
 
 from bot.query import Query
 from bot.schema import Status
+from index.chunking import sentences
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,7 @@ class Verdict:
 
 
 _BOOK_TITLE = re.compile(r"《([^》]{2,40})》")
+_CLAUSES = re.compile(r"[^，。？！；,?!;]+")
 
 
 def _any(patterns: list[str]) -> re.Pattern[str]:
@@ -86,11 +88,29 @@ class Guard:
         """The question uses none of the domain's words (decided together with the evidence found)."""
         return not query.is_followup and not self._domain.search(f"{query.original} {query.text}")
 
-    def unstated_figure(self, query: Query, evidence: str) -> str | None:
-        """When the question asks for an amount or a figure the evidence does not state: the reason key."""
+    def unstated_figure(self, query: Query, evidence: str, priced: list[str]) -> str | None:
+        """When the question asks for an amount or a figure the evidence does not state: the reason key.
+
+        Args:
+            query: the question.
+            evidence: the passage the answer would come from.
+            priced: the words of the clause that asks for the amount (``申请费`` in ``申请费是多少元``); an amount
+                in the evidence counts only in a sentence that names one of them.
+        """
         asked = f"{query.original} {query.text}"
-        if self._money_question.search(asked) and not self._money_evidence.search(evidence):
-            return "money"
+        if self._money_question.search(asked):
+            priced_sentences = [s for s in sentences(evidence) if self._money_evidence.search(s)]
+            if priced:
+                priced_sentences = [s for s in priced_sentences if any(word in s for word in priced)]
+            if not priced_sentences:
+                return "money"
         if self._figure_question.search(asked) and not self._figure_evidence.search(evidence):
             return "figure"
+        return None
+
+    def priced_clause(self, query: Query) -> str | None:
+        """The clause of the question that asks for an amount of money, if any."""
+        for clause in _CLAUSES.findall(query.text):
+            if self._money_question.search(clause):
+                return clause
         return None

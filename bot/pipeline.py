@@ -75,7 +75,7 @@ class Pipeline:
         self.searcher = HybridSearcher(index, embeddings, retrieval, coverage=coverage, reranker=reranker)
         self.guard = Guard(self.analyzer.known_law_name)
         self.templates = Templates(templates_path)
-        self.answerer = ExtractiveAnswerer(index, self.guard, self.templates, answering)
+        self.answerer = ExtractiveAnswerer(index, self.guard, self.templates, answering, segmenter.tokens)
 
     @property
     def mode(self) -> str:

@@ -21,14 +21,14 @@ class RetrievalSettings(BaseModel):
     """Index building and hybrid retrieval (values chosen by measurement on the dev set; see README)."""
 
     embedding_model: str = Field(
-        "e5-small", description="e5-small、use-multilingual，或 sentence-transformers 模型名/本地路径"
+        "use-multilingual", description="use-multilingual、e5-small，或 sentence-transformers 模型名/本地路径"
     )
     query_prefix: str = Field("", description="sentence-transformers 模型的查询前缀（如 bge 的检索指令）")
     embedding_threads: int = Field(1, description="向量模型的线程数；1 在并发请求和机器繁忙时最稳定")
     chunk_max_chars: int = 600
-    lexical_weight: float = 0.5
-    dense_weight: float = 0.5
-    english_dense_weight: float = 0.6
+    lexical_weight: float = 0.4
+    dense_weight: float = 0.6
+    english_dense_weight: float = 0.8
     sentence_share: float = 0.4
     expansion_weight: float = 0.4
     context_weight: float = 1.0
