@@ -16,7 +16,7 @@ class FeedbackRequest(BaseModel):
 
     answer_id: str = Field(..., pattern=r"^[0-9a-f]{32}$", description="回答的 answer_id")
     helpful: bool = Field(..., description="是否有帮助")
-    session_id: str | None = Field(None, max_length=64, description="提问时的会话 ID（同一会话再次评价会覆盖）")
+    session_id: str | None = Field(None, max_length=128, description="提问时的会话 ID（同一会话再次评价会覆盖）")
     comment: str | None = Field(None, max_length=500, description="补充说明（可选）")
 
 

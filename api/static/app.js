@@ -38,6 +38,22 @@
     return node;
   }
 
+  function enableFeedback(node, answerId) {
+    const box = node.querySelector(".feedback");
+    box.hidden = false;
+    box.querySelectorAll("button").forEach(function (button) {
+      button.addEventListener("click", async function () {
+        const response = await fetch("/api/feedback", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ answer_id: answerId, helpful: button.dataset.helpful === "true", session_id: sessionId }),
+        });
+        box.querySelectorAll("button").forEach(function (b) { b.classList.toggle("chosen", b === button); });
+        box.querySelector(".thanks").textContent = response.ok ? "谢谢反馈！" : "反馈未能提交，请稍后再试。";
+      });
+    });
+  }
+
   async function ask(question) {
     const node = addTurn(question);
     send.disabled = true;
@@ -64,6 +80,7 @@
         renderCitations(details.querySelector("ol"), data.citations);
       }
       node.querySelector(".meta").textContent = "用时 " + Math.round(data.latency_ms) + " 毫秒";
+      if (data.status === "answered") { enableFeedback(node, data.answer_id); }
     } catch (error) {
       node.querySelector(".answer").textContent = "网络错误，请检查连接后重试。";
       node.querySelector(".answer").classList.add("error");
