@@ -56,6 +56,14 @@ def test_off_topic_needs_no_domain_words(pipeline: Pipeline) -> None:
 
 
 def test_amounts_must_be_stated_by_the_evidence(pipeline: Pipeline) -> None:
-    query = pipeline.analyzer.analyze("武汉对每件发明专利奖励多少钱？")
-    assert pipeline.guard.unstated_figure(query, "深入推进知识产权金融工作") == "money"
-    assert pipeline.guard.unstated_figure(query, "一项发明专利的奖金最低不少于4000元") is None
+    query = pipeline.analyzer.analyze("单位给发明人的奖金最少多少钱？")
+    assert pipeline.guard.priced_clause(query) == "单位给发明人的奖金最少多少钱"
+    assert pipeline.guard.unstated_figure(query, "深入推进知识产权金融工作。", ["奖金"]) == "money"
+    assert pipeline.guard.unstated_figure(query, "一项发明专利的奖金最低不少于4000元。", ["奖金"]) is None
+
+
+def test_an_amount_must_price_what_was_asked(pipeline: Pipeline) -> None:
+    query = pipeline.analyzer.analyze("申请一件发明专利，申请费具体是多少元？")
+    evidence = "一项发明专利的奖金最低不少于4000元；一项实用新型专利的奖金最低不少于1500元。"
+    assert pipeline.guard.unstated_figure(query, evidence, ["申请费"]) == "money"
+    assert pipeline.answer(query.original).status == "no_answer"
