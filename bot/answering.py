@@ -19,6 +19,7 @@ from bot.extract import QuoteLimits, quote_units, select_units
 from bot.guard import Guard, Verdict
 from bot.listing import MARKED_ITEM, Listing, announced, article_items, inline_enumeration
 from bot.query import Query, numeral_value
+from bot.rerank import term_weights
 from bot.schema import Hit, Status
 from bot.templates import Templates
 from index.build import LoadedIndex
@@ -103,12 +104,7 @@ class ExtractiveAnswerer:
 
     def weights(self, query: Query) -> dict[str, float]:
         """IDF weights of the question's known words; synonym and earlier-turn words count half."""
-        idf = self._index.lexical.idf
-        weights = {t: w for t in query.tokens if len(t) > 1 and (w := idf(t)) > 0}
-        for token in (*query.expansion_tokens, *query.context_tokens):
-            if len(token) > 1 and (w := idf(token)) > 0:
-                weights.setdefault(token, 0.5 * w)
-        return weights
+        return term_weights(query, self._index.lexical.idf)
 
     @staticmethod
     def _haystack(hit: Hit) -> str:
