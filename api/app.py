@@ -20,6 +20,7 @@ from api.wechat import routes as wechat_routes
 from api.wechat.setup import open_channels
 from bot.pipeline import Pipeline
 from bot.settings import Settings, get_settings
+from index.build import is_stale
 from index.errors import CorpusIndexError
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,12 @@ def create_app(settings: Settings | None = None, *, pipeline: Pipeline | None = 
             except CorpusIndexError as error:
                 logger.warning("index not loaded: %s", error)
                 app.state.startup_error = str(error)
+        app.state.index_stale = app.state.pipeline is not None and is_stale(
+            settings.index_dir, [settings.corpus_dir], embedding_model=settings.retrieval.embedding_model,
+            chunk_max_chars=settings.retrieval.chunk_max_chars,
+        )
+        if app.state.index_stale:
+            logger.warning("corpus/ changed since the index was built: run `policybot ingest` to update it")
         app.state.feedback = FeedbackStore(settings.database_url)
         app.state.wechat = open_channels(settings, app.state.feedback)
         yield

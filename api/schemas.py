@@ -53,6 +53,7 @@ class HealthPublic(BaseModel):
     documents: int
     chunks: int
     build_id: str | None = None
+    stale: bool = Field(False, description="语料目录在建索引后有变化（需运行 policybot ingest 更新）")
     detail: str | None = None
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from index.cleaning import NUMERALS
 from index.schema import Chunk, SourceDoc
 
-NUMERALS = "一二三四五六七八九十百千零〇两"
 ARTICLE_LABEL = re.compile(rf"^第([{NUMERALS}]+)条")
 
 

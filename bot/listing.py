@@ -7,9 +7,10 @@ import re
 from dataclasses import dataclass
 
 from index.chunking import sentences
+from index.cleaning import NUMERALS
 from index.schema import Chunk
 
-_NUM = "一二三四五六七八九十百千零〇两"
+_NUM = NUMERALS
 ARTICLE_PREFIX = re.compile(rf"^第[{_NUM}]+条(?:之[{_NUM}]+)?\s*")
 LAW_ITEM = re.compile(rf"^[（(][{_NUM}\d]+[）)]")
 MARKED_ITEM = re.compile(rf"^([（(][{_NUM}\d]+[）)]|[{_NUM}]+是|第[{_NUM}]+部分)")

@@ -9,10 +9,10 @@ from importlib import resources
 
 import cn2an
 
-from index.cleaning import normalize_text
+from index.cleaning import NUMERALS, normalize_text
 from index.segment import Segmenter
 
-_NUM = "一二三四五六七八九十百千零〇两"
+_NUM = NUMERALS
 _ARTICLE_REF = re.compile(rf"第[{_NUM}]+条(?:之[{_NUM}]+)?")
 _LABEL_REF = re.compile(rf"第[{_NUM}]+(?:条(?:之[{_NUM}]+)?|部分|章|节)")
 _ARABIC_COUNT = re.compile(r"(?<![\d.])(\d{1,3})(?=\s*(?:条|年|日|个月|月|倍|项|款|天|周年|个|类|种))")

@@ -177,6 +177,11 @@ class HybridSearcher:
             fused = fused + self.config.article_boost * cited
         return fused * self._version_mask(query), lexical, dense
 
+    @property
+    def embeddings(self) -> Embeddings:
+        """The model that embeds queries (the one the index was built with)."""
+        return self._embeddings
+
     def hits_for(self, scored: list[tuple[str, float]]) -> list[Hit]:
         """Hits for (chunk id, score) pairs remembered from an earlier turn (unknown ids are skipped)."""
         return [

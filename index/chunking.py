@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from index.cleaning import NUMERALS
 from index.schema import Chunk, SourceDoc
 
 SECTION_SEPARATOR = " › "
-_NUM = "一二三四五六七八九十百千零〇两"
+_NUM = NUMERALS
 _ARTICLE = re.compile(rf"^第[{_NUM}]+条(?:之[{_NUM}]+)?")
 _CHAPTER = re.compile(rf"^(?:#+\s*)?(第[{_NUM}\d]+[编章])\s*(.*)$")
 _SECTION = re.compile(rf"^(?:#+\s*)?(第[{_NUM}\d]+节)\s*(.*)$")

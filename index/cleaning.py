@@ -13,15 +13,15 @@ _FULLWIDTH_ALNUM[0x3000] = 0x20  # ideographic space
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’]")
-_CN_NUMERAL = "一二三四五六七八九十百千零〇两"
+NUMERALS = "一二三四五六七八九十百千零〇两"  # Chinese numerals as article and item numbers use them
 
 # A line that starts a new unit: a Markdown heading, a chapter/section/part, an article,
 # a top-level "一、" heading or an enumerated item. Nothing is ever joined onto or across it.
 _BLOCK_START = re.compile(
-    rf"^(#{{1,6}}\s|第[{_CN_NUMERAL}\d]+[编章节部分条]|[{_CN_NUMERAL}]+、|[（(][{_CN_NUMERAL}\d]+[）)]|\d+[.、．]\s?\S|\d{{4}}年\d{{1,2}}月\d{{1,2}}日)"
+    rf"^(#{{1,6}}\s|第[{NUMERALS}\d]+[编章节部分条]|[{NUMERALS}]+、|[（(][{NUMERALS}\d]+[）)]|\d+[.、．]\s?\S|\d{{4}}年\d{{1,2}}月\d{{1,2}}日)"
 )
 _DATED_LINE = r"\d{4}年\d{1,2}月\d{1,2}日[^。]{0,120}$"  # a promulgation/amendment history line
-_HEADING = re.compile(rf"^(#{{1,6}}\s|第[{_CN_NUMERAL}\d]+[编章节]\s|[{_CN_NUMERAL}]+、[^，。]{{1,30}}$|{_DATED_LINE})")
+_HEADING = re.compile(rf"^(#{{1,6}}\s|第[{NUMERALS}\d]+[编章节]\s|[{NUMERALS}]+、[^，。]{{1,30}}$|{_DATED_LINE})")
 
 
 @lru_cache(maxsize=1)

@@ -21,7 +21,7 @@ def healthz(request: Request) -> HealthPublic:
                             detail=request.app.state.startup_error)
     index = pipeline.index
     return HealthPublic(status="ok", index_loaded=True, model=model, documents=len(index.docs),
-                        chunks=len(index.chunks), build_id=index.build_id)
+                        chunks=len(index.chunks), build_id=index.build_id, stale=request.app.state.index_stale)
 
 
 @router.get("/api/documents", response_model=list[DocumentPublic], responses={503: {"model": ErrorPublic}},

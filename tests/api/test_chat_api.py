@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from bot.pipeline import Pipeline
 from bot.settings import Settings
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -79,3 +80,14 @@ def test_missing_index_is_reported_with_how_to_build_it(tmp_path: Path, settings
         assert health["status"] == "no_index" and "policybot ingest" in health["detail"]
         response = client.post("/api/chat", json={"question": "发明专利保护多少年？"})
         assert response.status_code == 503 and "policybot ingest" in response.json()["detail"]
+
+
+def test_health_reports_a_changed_corpus(tmp_path: Path, settings: Settings, pipeline: Pipeline) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "新文件.txt").write_text("新的政策文件\n\n第一条 内容。", encoding="utf-8")
+    changed = settings.model_copy(update={"corpus_dir": corpus, "database_url": "sqlite://"})
+    with TestClient(create_app(changed, pipeline=pipeline)) as client:
+        assert client.get("/healthz").json()["stale"] is True
+    with TestClient(create_app(settings.model_copy(update={"database_url": "sqlite://"}), pipeline=pipeline)) as client:
+        assert client.get("/healthz").json()["stale"] is False
