@@ -52,8 +52,8 @@ def ingest_command(
             result = ingest(settings, components, paths, progress=report, force=force)
         except CorpusIndexError as error:
             _fail(str(error))
-    for error in result.errors:
-        console.print(f"[yellow]跳过：[/yellow]{error}")
+    for skipped in result.errors:
+        console.print(f"[yellow]跳过：[/yellow]{skipped}")
     if result.skipped:
         console.print(f"索引已是最新（{result.documents} 篇文档，{result.chunks} 个片段），无需重建。")
     else:

@@ -272,7 +272,9 @@ class ExtractiveAnswerer:
         priced = [t for t in self._segment(clause) if len(t) > 1 and self._index.lexical.idf(t) > 0] if clause else []
         if reason := self._guard.unstated_figure(query, sources[0].chunk.text, priced):
             return self._no_answer(Verdict("no_answer", reason), related, query)
-        passages, quoted, items = [], [], []
+        passages: list[str] = []
+        quoted: list[Chunk] = []
+        items: list[str] = []
         for position, hit in enumerate(sources):
             body, chunks, listed = self._passage(hit, query, weights)
             passages.append(body if position == 0 else self._templates.phrase(query.language, "second_source") + body)

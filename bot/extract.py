@@ -83,7 +83,8 @@ def select_units(
                 chosen.append(lead)
         elif units[i].endswith(("：", ":")) and i + 1 < len(units) and i + 1 not in chosen:
             chosen.append(i + 1)
-    picked, length = [], 0
+    picked: list[str] = []
+    length = 0
     for i in sorted(chosen):
         if picked and length + len(units[i]) > limits.max_chars:
             continue

@@ -97,8 +97,9 @@ def read_metadata(text: str, file_name: str) -> DocMetadata:
     effective_line = next((line for line in history if "施行" in line), None)
     stated = _EFFECTIVE_IN_TEXT.search(text)
     effective = effective_line.split()[0] if effective_line else None
-    if effective is None and stated and (not version_date or _iso(_DATE.match(stated.group(1))) >= version_date):
-        effective = stated.group(1)
+    stated_date = _DATE.match(stated.group(1)) if stated else None
+    if effective is None and stated_date and (not version_date or _iso(stated_date) >= version_date):
+        effective = stated_date.group(0)
     return DocMetadata(
         title=title,
         kind=kind_of(title),

@@ -20,7 +20,7 @@ INDEX_FILE = "dense.faiss"
 META_FILE = "dense.json"
 
 
-def normalized(vectors: Sequence[Sequence[float]] | np.ndarray) -> np.ndarray:
+def normalized(vectors: Sequence[Sequence[float]] | Sequence[float] | np.ndarray) -> np.ndarray:
     """Vectors as a contiguous float32 matrix with unit rows, so inner product is cosine similarity."""
     matrix = np.ascontiguousarray(np.asarray(vectors, dtype=np.float32))
     if matrix.ndim == 1:
