@@ -19,12 +19,14 @@ class AnswerType:
         question: matches questions that ask for this kind of answer.
         evidence: matches text that holds one.
         boost: retrieval multiplier for passages that hold one.
+        sought: an answer lacking this kind looks for a second passage that has it.
     """
 
     name: str
     question: re.Pattern[str]
     evidence: re.Pattern[str]
     boost: float
+    sought: bool
 
 
 @lru_cache(maxsize=1)
@@ -33,7 +35,7 @@ def answer_types() -> tuple[AnswerType, ...]:
     table = tomllib.loads(resources.files("bot.data").joinpath("answer_types.toml").read_text(encoding="utf-8"))
     return tuple(
         AnswerType(row["name"], re.compile(row["question"], re.IGNORECASE), re.compile(row["evidence"]),
-                   float(row["boost"]))
+                   float(row["boost"]), bool(row.get("sought", False)))
         for row in table["types"]
     )
 

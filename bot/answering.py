@@ -23,9 +23,12 @@ from bot.rerank import term_weights
 from bot.schema import Hit, Status
 from bot.templates import Templates
 from index.build import LoadedIndex
+from index.chunking import sentences
 from index.schema import KIND_PLAN, Chunk
 
 _QUESTION_END = re.compile(r"[？?]")
+_PROMOTION_MARGIN = 1e-3
+_REFERENCE_BONUS = 0.25  # an article that names the best one (its penalty, its exception) is the likelier second
 
 
 def _present(token: str, haystack: str, query: Query) -> bool:
@@ -163,12 +166,12 @@ class ExtractiveAnswerer:
         residual = {t: w for t, w in weights.items() if t not in haystack}
         remainder = sum(residual.values())
         wanted = asked_types(f"{query.original} {query.text}")
-        missing_kinds = [t for t in wanted if not t.evidence.search(primary.chunk.text)]
+        missing_kinds = [t for t in wanted if t.sought and not t.evidence.search(primary.chunk.text)]
         two_questions = len(_QUESTION_END.findall(query.original.strip())) >= 2
         if remainder >= self._config.residual_share * sum(weights.values()) or missing_kinds:
-            candidates = [*self._cross_references(primary), *extra, *hits[1:]]
+            references = self._cross_references(primary)
             best, best_cover = None, 0.0
-            for hit in candidates:
+            for hit in [*references, *extra, *hits[1:]]:
                 other_kind = (hit.doc.kind == KIND_PLAN) != (primary.doc.kind == KIND_PLAN)
                 supplies = any(t.evidence.search(hit.chunk.text) for t in missing_kinds)
                 if hit.chunk.chunk_id == primary.chunk.chunk_id or not (other_kind or two_questions or supplies):
@@ -177,6 +180,8 @@ class ExtractiveAnswerer:
                 cover = sum(w for t, w in residual.items() if t in text) / remainder if remainder else 0.0
                 if supplies:
                     cover = max(cover, self._config.second_source_cover)
+                if hit in references:
+                    cover += _REFERENCE_BONUS
                 if cover > best_cover:
                     best, best_cover = hit, cover
             if best is not None and best_cover >= self._config.second_source_cover:
@@ -193,6 +198,26 @@ class ExtractiveAnswerer:
         return [primary]
 
     # ----- composition ----------------------------------------------------------------------------
+
+    def _holds_list(self, hit: Hit) -> bool:
+        """Whether a passage itself holds a list: article items, an inline enumeration or announced items."""
+        chunk = hit.chunk
+        group = self._groups.get(chunk.group, [chunk]) if chunk.group else [chunk]
+        return bool(
+            (hit.doc.kind != KIND_PLAN and article_items(group)) or chunk.announces
+            or any(inline_enumeration(chunk, unit) for unit in sentences(chunk.text, split_clauses=False))
+        )
+
+    def _list_first(self, query: Query, hits: list[Hit]) -> list[Hit]:
+        """For a list question, a close runner-up that holds a list is re-ranked before a best passage that does
+        not (its score rises just above the best one's, so citations stay best first)."""
+        if not (query.wants_list or query.wants_count) or self._holds_list(hits[0]):
+            return hits
+        for position, hit in enumerate(hits[1:3], start=1):
+            if hit.score >= self._config.close_second * hits[0].score and self._holds_list(hit):
+                promoted = dataclasses.replace(hit, score=hits[0].score + _PROMOTION_MARGIN)
+                return [promoted, *hits[:position], *hits[position + 1 :]]
+        return hits
 
     def _listing(self, hit: Hit, unit: str, query: Query) -> Listing | None:
         chunk = hit.chunk
@@ -219,7 +244,8 @@ class ExtractiveAnswerer:
     def _passage(self, hit: Hit, query: Query, weights: dict[str, float]) -> tuple[str, list[Chunk], list[str]]:
         """One source's part of an answer (its lead and quoted units, or a list) and the chunks it quotes."""
         units = select_units(quote_units(hit.chunk, self._config.quote), weights,
-                             asked_types(f"{query.original} {query.text}"), self._config.quote) or [hit.chunk.text]
+                             asked_types(f"{query.original} {query.text}"), self._config.quote, query.text)
+        units = units or [hit.chunk.text]
         if query.wants_list or query.wants_count or units[0].endswith(("：", ":")):
             listing = next((found for unit in units if (found := self._listing(hit, unit, query))), None)
             if listing:
@@ -267,6 +293,7 @@ class ExtractiveAnswerer:
         if self.coverage(query, hits[0]) < self._config.min_coverage:
             return self._no_answer(Verdict("no_answer", "weak"), related, query)
         weights = self.weights(query)
+        hits = self._list_first(query, hits)
         sources = self._sources(query, hits, extra or [], weights)
         clause = self._guard.priced_clause(query)
         priced = [t for t in self._segment(clause) if len(t) > 1 and self._index.lexical.idf(t) > 0] if clause else []

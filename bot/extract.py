@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.answer_types import AnswerType
 from bot.listing import ARTICLE_PREFIX, LAW_ITEM
+from bot.query import chinese_number
 from index.chunking import sentences
 from index.schema import Chunk
 
+_DIGITS = re.compile(r"\d{1,3}")
 TYPE_BONUS = 0.3  # share of the question's weight a unit earns for each kind of answer asked for that it holds
 
 
@@ -44,8 +47,18 @@ def quote_units(chunk: Chunk, limits: QuoteLimits) -> list[str]:
     return [unit for unit in units if unit]
 
 
+def _holds(answer_type: AnswerType, unit: str, question: str) -> bool:
+    """Whether a unit holds the kind of answer asked for, beyond what the question itself states
+    (``连续3年不使用`` does not answer "多长时间" when the question says 连续三年)."""
+    return any(
+        _DIGITS.sub(lambda m: chinese_number(int(m.group(0))), match.group(0)) not in question
+        and match.group(0) not in question
+        for match in answer_type.evidence.finditer(unit)
+    )
+
+
 def select_units(
-    units: list[str], weights: dict[str, float], wanted: list[AnswerType], limits: QuoteLimits
+    units: list[str], weights: dict[str, float], wanted: list[AnswerType], limits: QuoteLimits, question: str = ""
 ) -> list[str]:
     """Greedy cover of the question's weighted words by units, in document order.
 
@@ -57,7 +70,7 @@ def select_units(
         return []
     total = sum(weights.values()) or 1.0
     lowered = [unit.lower() for unit in units]
-    kinds = [{t.name for t in wanted if t.evidence.search(unit)} for unit in units]
+    kinds = [{t.name for t in wanted if _holds(t, unit, question)} for unit in units]
     chosen: list[int] = []
     covered: set[str] = set()
     answered: set[str] = set()

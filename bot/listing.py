@@ -16,7 +16,7 @@ LAW_ITEM = re.compile(rf"^[（(][{_NUM}\d]+[）)]")
 MARKED_ITEM = re.compile(rf"^([（(][{_NUM}\d]+[）)]|[{_NUM}]+是|第[{_NUM}]+部分)")
 _ENUMERATION = re.compile(
     rf"(?P<verb>从|提出|包括|包含)(?P<items>[^。：，；]+?、[^。：，；]+?)等\s*"
-    rf"(?P<tail>(?P<count>[\d{_NUM}]+)\s*个方面|措施|工作|内容|方面)"
+    rf"(?P<tail>(?P<count>[\d{_NUM}]+)\s*个方面|措施|工作|内容|方面)?"
 )
 _COLON_LIST = re.compile(r"^(?P<intro>[^：:]*[：:])(?P<items>[^：:]+；[^：:]+)$")
 _QUOTED = re.compile(r"“[^”]*”")
@@ -57,8 +57,8 @@ def inline_enumeration(chunk: Chunk, sentence: str) -> Listing | None:
     """An enumeration written inside one sentence, with the sentence rewritten as its lead-in."""
     if match := _ENUMERATION.search(sentence):
         items = split_enumeration(match.group("items"), "、")
-        count = match.group("count")
-        what = f"以下{count}个方面" if count else f"以下{match.group('tail')}"
+        count, tail = match.group("count"), match.group("tail")
+        what = f"以下{count}个方面" if count else f"以下{tail}" if tail else "以下各项"
         intro = sentence[: match.start()] + match.group("verb") + what + sentence[match.end() :]
         return Listing(intro.rstrip("。") + "：", items, [chunk])
     if match := _COLON_LIST.match(sentence):

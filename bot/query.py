@@ -24,7 +24,9 @@ _LIST_CUES = re.compile(
     r"有哪些|哪几|哪些|包括什么|包含什么|包括哪|几个方面|几方面|什么情形|哪几种|列举|都有什么|有什么内容|"
     r"主要目标|重点任务|what are|which|list"
 )
-_COUNT_CUES = re.compile(r"几个|多少个|几项|几方面|几部分|几种|how many")
+_COUNT_CUES = re.compile(  # counts of items, not durations ("几个月" asks how long)
+    r"几个(?!月|工作日)|多少个(?!月|工作日)|几项|几方面|几部分|几种|how many(?! (?:years|months|days|weeks))"
+)
 _OLD_VERSION_CUES = re.compile(r"旧版|老版|原来的|以前的|之前的|修改前|修订前|修正前|过去的|原版")
 _FOLLOWUP_START = re.compile(r"^(那|那么|还有|另外|同样|如果是|换成|要是|再问|然后|and |what about|how about)")
 _FOLLOWUP_ANYWHERE = re.compile(r"呢[？?]?$|它|这个|那个|这些|那些|上述|前面|刚才|该项|这一项|这条|那条|其中|"
@@ -203,8 +205,8 @@ class QueryAnalyzer:
             labels=_LABEL_REF.findall(text),
             years=_YEAR.findall(text),
             wants_old_version=bool(_OLD_VERSION_CUES.search(text)),
-            wants_list=bool(_LIST_CUES.search(text.lower())),
-            wants_count=bool(_COUNT_CUES.search(text.lower())),
+            wants_list=bool(_LIST_CUES.search(normalized.lower())),
+            wants_count=bool(_COUNT_CUES.search(normalized.lower())),
             item_ref=numeral_value(item_match.group(1)) if item_match and not query_has_article(text) else None,
         )
         if previous is not None and self._leans_on_previous(query, normalized):
