@@ -44,13 +44,21 @@ def summary(chunk: Chunk) -> str:
 
 
 def article_items(group: list[Chunk]) -> Listing | None:
-    """The items of a law article (all its parts when it was split), with the article's lead-in."""
+    """The first run of items in a law article (all its parts when it was split), with its lead-in: the
+    paragraph just before the items (``下列名称不得用于品种命名：``), which need not be the article's first."""
     paragraphs = [p for chunk in group for p in chunk.text.split("\n\n")]
-    items = [p for p in paragraphs if LAW_ITEM.match(p)]
+    first = next((i for i, p in enumerate(paragraphs) if LAW_ITEM.match(p)), None)
+    if first is None:
+        return None
+    items = []
+    for paragraph in paragraphs[first:]:
+        if not LAW_ITEM.match(paragraph):
+            break
+        items.append(paragraph)
     if len(items) < 2:
         return None
-    head = group[0].head or group[0].text.split("\n\n")[0]
-    return Listing(ARTICLE_PREFIX.sub("", head.strip()), items, group)
+    lead = paragraphs[first - 1] if first > 0 else (group[0].head or paragraphs[0])
+    return Listing(ARTICLE_PREFIX.sub("", lead.strip()), items, group)
 
 
 def inline_enumeration(chunk: Chunk, sentence: str) -> Listing | None:

@@ -125,3 +125,10 @@ def test_langchain_retriever_interface(pipeline: Pipeline) -> None:
     assert len(documents) == 3
     assert documents[0].metadata["section"].endswith("第四十二条")
     assert documents[0].metadata["title"] == PATENT_LAW
+
+
+def test_law_list_leads_with_the_paragraph_that_announces_the_items(pipeline: Pipeline) -> None:
+    answer = pipeline.answer("哪些名称不能用于植物新品种命名？")
+    assert "第十八条" in answer.text and "下列名称不得用于品种命名：" in answer.text
+    assert "(一)仅以数字组成的；" in answer.text
+    assert_grounded(answer)
