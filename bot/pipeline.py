@@ -14,7 +14,7 @@ from bot.answering import AnswerConfig, Composed, ExtractiveAnswerer
 from bot.conversation import SessionStore, Turn
 from bot.errors import QuestionError
 from bot.guard import Guard
-from bot.query import QueryAnalyzer, chinese_number
+from bot.query import Query, QueryAnalyzer, chinese_number
 from bot.rerank import CoverageWeights
 from bot.retrieval import HybridSearcher, PolicyRetriever, RetrievalConfig
 from bot.schema import Answer, Citation
@@ -93,9 +93,10 @@ class Pipeline:
         """The question stripped, or a ``QuestionError`` with a message for the user."""
         stripped = question.strip() if isinstance(question, str) else ""
         if not stripped:
-            raise QuestionError("问题不能为空，请输入您想了解的政策问题。")
+            raise QuestionError(self.templates.zh("empty_question"))
         if len(stripped) > self.config.max_question_chars:
-            raise QuestionError(f"问题太长了（{len(stripped)} 字），请精简到 {self.config.max_question_chars} 字以内。")
+            raise QuestionError(self.templates.zh("long_question", length=len(stripped),
+                                                  limit=self.config.max_question_chars))
         return stripped
 
     def answer(self, question: str, session_id: str | None = None) -> Answer:
@@ -131,7 +132,7 @@ class Pipeline:
             items=composed.items,
         )
 
-    def _compose(self, query: Any, last: Turn | None) -> Composed:
+    def _compose(self, query: Query, last: Turn | None) -> Composed:
         if query.item_ref is not None and last and last.items:
             return self._item_answer(query.item_ref, last)
         if verdict := self.guard.before_retrieval(query):
@@ -143,10 +144,10 @@ class Pipeline:
 
     def _item_answer(self, number: int, last: Turn) -> Composed:
         """Answer "第三项是什么" from the previous list answer, citing what that answer cited."""
-        if not 1 <= number <= len(last.items):
-            return Composed(self.templates.zh("item_missing", number=number, count=len(last.items)), "answered")
-        item = last.items[number - 1]
         cited = self.searcher.hits_for(last.cited)
+        if not 1 <= number <= len(last.items):
+            return Composed(self.templates.zh("item_missing", number=number, count=len(last.items)), "answered", cited)
+        item = last.items[number - 1]
         containing = [h for h in cited if item.rstrip("；;。") in h.chunk.text] or cited
         # An item that summarises a whole passage (a plan task area) is answered with the passage itself.
         whole = next((h.chunk.text for h in containing if h.chunk.text.startswith(item)), item)
