@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 
 import cn2an
 
 from index.cleaning import NUMERALS, normalize_text
-from index.segment import Segmenter
+from index.segment import Segmenter, read_word_list
 
 _NUM = NUMERALS
 _ARTICLE_REF = re.compile(rf"第[{_NUM}]+条(?:之[{_NUM}]+)?")
@@ -20,6 +21,7 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|版|的|修订|修正)")
 _ITEM_REF = re.compile(rf"第\s*([{_NUM}\d]+)\s*(?:项|个|点|条措施|方面|部分)")
 _ENGLISH = re.compile(r"[A-Za-z]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_MAX_DENSE_CHARS = 200
 _LIST_CUES = re.compile(
     r"有哪些|哪几|哪些|包括什么|包含什么|包括哪|几个方面|几方面|什么情形|哪几种|列举|都有什么|有什么内容|"
     r"主要目标|重点任务|what are|which|list"
@@ -114,8 +116,7 @@ class QueryAnalyzer:
         self._synonyms = sorted(((row[0], row[1]) for row in _read_table("synonyms.tsv")), key=lambda r: -len(r[0]))
         self._aliases = self._build_aliases(titles)
         self._titles = [(title, title.removeprefix("中华人民共和国").strip("《》")) for title in titles]
-        subjects = resources.files("bot.data").joinpath("subjects.txt").read_text(encoding="utf-8").splitlines()
-        self._subjects = [line.strip() for line in subjects if line.strip() and not line.startswith("#")]
+        self._subjects = read_word_list(Path(str(resources.files("bot.data").joinpath("subjects.txt"))))
         for alias, _, _ in self._aliases:
             segmenter.add_word(alias)
 
@@ -235,7 +236,8 @@ class QueryAnalyzer:
         query.context_tokens = [
             t for t in earlier if t not in query.tokens and not (new_subject and self._is_subject(t))
         ]
-        query.dense_text = f"{query.dense_text} {previous.dense_text}"
+        # Bounded: a long chain of follow-ups must not grow the text to embed without end.
+        query.dense_text = f"{query.dense_text} {previous.dense_text}"[:_MAX_DENSE_CHARS]
         if not query.doc_titles:
             query.doc_titles = list(previous.doc_titles)
             query.hinted_titles = query.hinted_titles or list(previous.hinted_titles)
