@@ -98,7 +98,7 @@ def _split_long(text: str, start: int, end: int, max_chars: int, pattern: re.Pat
     return spans
 
 
-def _law_drafts(doc: SourceDoc, max_chars: int) -> Iterator[_Draft]:
+def _law_drafts(doc: SourceDoc) -> Iterator[_Draft]:
     text = doc.text
     paragraphs = _paragraph_spans(text)
     chapter = section = None
@@ -235,7 +235,7 @@ def chunk_document(doc: SourceDoc, *, max_chars: int = 600) -> list[Chunk]:
         The chunks in document order, each an exact slice of ``doc.text``.
     """
     if is_law_like(doc.text):
-        drafts = [part for draft in _law_drafts(doc, max_chars) for part in _split_article(doc, draft, max_chars)]
+        drafts = [part for draft in _law_drafts(doc) for part in _split_article(doc, draft, max_chars)]
     else:
         drafts = list(_outline_drafts(doc, max_chars))
     drafts.sort(key=lambda d: d.start)

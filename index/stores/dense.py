@@ -48,6 +48,7 @@ class FaissStore(VectorStore):
         self.index = faiss.IndexFlatIP(dimensions)
         self.ids: list[str] = []
         self.texts: list[str] = []
+        self.metadatas: list[dict[str, Any]] = []
         self._matrix: np.ndarray | None = None  # all vectors, for exact scoring of every chunk
 
     @property
@@ -57,13 +58,17 @@ class FaissStore(VectorStore):
     def __len__(self) -> int:
         return len(self.ids)
 
-    def add_vectors(self, vectors: np.ndarray, ids: Sequence[str], texts: Sequence[str]) -> None:
+    def add_vectors(
+        self, vectors: np.ndarray, ids: Sequence[str], texts: Sequence[str],
+        metadatas: Sequence[dict[str, Any]] | None = None,
+    ) -> None:
         """Add precomputed vectors (reused from an earlier build when a chunk did not change)."""
         if len(vectors):
             self.index.add(normalized(vectors))
             self._matrix = None
         self.ids.extend(ids)
         self.texts.extend(texts)
+        self.metadatas.extend(metadatas or [{} for _ in ids])
 
     def add_texts(
         self, texts: Iterable[str], metadatas: list[dict[str, Any]] | None = None, *, ids: list[str] | None = None,
@@ -71,7 +76,7 @@ class FaissStore(VectorStore):
     ) -> list[str]:
         texts = list(texts)
         new_ids = list(ids) if ids else [str(len(self.ids) + i) for i in range(len(texts))]
-        self.add_vectors(np.asarray(self._embedding.embed_documents(texts)), new_ids, texts)
+        self.add_vectors(np.asarray(self._embedding.embed_documents(texts)), new_ids, texts, metadatas)
         return new_ids
 
     def vectors(self) -> np.ndarray:
@@ -91,7 +96,8 @@ class FaissStore(VectorStore):
             return []
         scores, positions = self.index.search(normalized(embedding), min(k, len(self.ids)))
         return [
-            (Document(page_content=self.texts[p], id=self.ids[p], metadata={"chunk_id": self.ids[p]}), float(s))
+            (Document(page_content=self.texts[p], id=self.ids[p],
+                      metadata={**self.metadatas[p], "chunk_id": self.ids[p]}), float(s))
             for s, p in zip(scores[0], positions[0], strict=True)
             if p >= 0
         ]
@@ -112,13 +118,13 @@ class FaissStore(VectorStore):
     ) -> FaissStore:
         vectors = np.asarray(embedding.embed_documents(list(texts)), dtype=np.float32)
         store = cls(embedding, vectors.shape[1])
-        store.add_vectors(vectors, ids or [str(i) for i in range(len(texts))], texts)
+        store.add_vectors(vectors, ids or [str(i) for i in range(len(texts))], texts, metadatas)
         return store
 
     def save(self, folder: Path) -> None:
         """Write the index and its id map to ``folder``."""
         faiss.write_index(self.index, str(folder / INDEX_FILE))
-        meta = {"dimensions": self.index.d, "ids": self.ids, "texts": self.texts}
+        meta = {"dimensions": self.index.d, "ids": self.ids, "texts": self.texts, "metadatas": self.metadatas}
         (folder / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
@@ -128,4 +134,5 @@ class FaissStore(VectorStore):
         store = cls(embedding, int(meta["dimensions"]))
         store.index = faiss.read_index(str(folder / INDEX_FILE))
         store.ids, store.texts = list(meta["ids"]), list(meta["texts"])
+        store.metadatas = list(meta.get("metadatas") or [{} for _ in store.ids])
         return store

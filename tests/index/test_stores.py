@@ -112,6 +112,15 @@ def test_add_texts_appends_and_is_searchable(use_embeddings: Embeddings) -> None
     assert store.similarity_search("版权", k=1)[0].page_content == TEXTS[3]
 
 
+def test_metadata_is_kept_and_survives_a_round_trip(use_embeddings: Embeddings, tmp_path: Path) -> None:
+    texts = ["发明专利权的期限为二十年", "注册商标的有效期为十年"]
+    store = FaissStore.from_texts(texts, use_embeddings, metadatas=[{"law": "专利法"}, {"law": "商标法"}])
+    store.save(tmp_path)
+    loaded = FaissStore.load(tmp_path, use_embeddings)
+    [found] = loaded.similarity_search("商标有效期多久", k=1)
+    assert found.metadata == {"law": "商标法", "chunk_id": "1"}
+
+
 def test_vectors_are_stored_normalised(store: FaissStore) -> None:
     assert np.linalg.norm(store.vectors(), axis=1) == pytest.approx(np.ones(len(TEXTS)), abs=1e-5)
     assert np.linalg.norm(normalized([3.0, 4.0])) == pytest.approx(1.0)
