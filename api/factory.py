@@ -77,8 +77,6 @@ def build_pipeline(settings: Settings, components: Components, *, database_url: 
     retrieval, answer = settings.retrieval, settings.answer
     index = load_index(settings.index_dir, components.embeddings, embedding_model=retrieval.embedding_model)
     url = database_url or settings.database_url
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     pipeline = Pipeline(
         index,
         components.embeddings,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import (
     Boolean,
@@ -16,11 +15,12 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    create_engine,
     delete,
     insert,
     select,
 )
+
+from bot.database import create_database_engine
 
 _metadata = MetaData()
 _feedback = Table(
@@ -56,9 +56,7 @@ class FeedbackStore:
     """
 
     def __init__(self, url: str) -> None:
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self._engine = create_engine(url)
+        self._engine = create_database_engine(url)
         _metadata.create_all(self._engine)
 
     def record(self, answer_id: str, helpful: bool, *, source: str, user: str = "", comment: str | None = None) -> None:

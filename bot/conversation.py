@@ -10,9 +10,10 @@ import uuid
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, create_engine, delete, insert, select
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, insert, select
 from sqlalchemy.engine import Engine
 
+from bot.database import create_database_engine
 from bot.query import Query
 
 _metadata = MetaData()
@@ -85,7 +86,7 @@ class SessionStore:
     """
 
     def __init__(self, url: str, *, ttl_seconds: float, max_turns: int, max_cached: int = 10_000) -> None:
-        self._engine: Engine = create_engine(url)
+        self._engine: Engine = create_database_engine(url)
         _metadata.create_all(self._engine)
         self._cache: OrderedDict[str, Session] = OrderedDict()
         self._lock = threading.Lock()
