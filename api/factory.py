@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from langchain_core.embeddings import Embeddings
+from pydantic import BaseModel
 
 from bot.answering import AnswerConfig
 from bot.conversation import SessionStore
@@ -19,6 +20,8 @@ from bot.settings import Settings
 from index.build import BuildReport, ProgressCallback, build_index, load_index
 from index.embedding import load_embeddings
 from index.segment import Segmenter
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -59,6 +62,12 @@ def ingest(
     )
 
 
+def _from_settings(config_type: type[T], group: BaseModel, **others: Any) -> T:
+    """A bot config dataclass from the settings group whose fields carry the same names, plus ``others``."""
+    values = group.model_dump()
+    return config_type(**{f.name: values[f.name] for f in fields(config_type) if f.name not in others}, **others)
+
+
 def _reranker(settings: Settings) -> Any | None:
     if not settings.retrieval.reranker_model:
         return None
@@ -84,26 +93,13 @@ def build_pipeline(settings: Settings, components: Components, *, database_url: 
         templates_path=settings.prompts_dir / "answer_templates.toml",
         sessions=SessionStore(url, ttl_seconds=settings.session_ttl_seconds, max_turns=settings.session_max_turns,
                               max_cached=settings.session_cache_size),
-        retrieval=RetrievalConfig(
-            lexical_weight=retrieval.lexical_weight,
-            dense_weight=retrieval.dense_weight,
-            english_dense_weight=retrieval.english_dense_weight,
-            sentence_share=retrieval.sentence_share,
-            expansion_weight=retrieval.expansion_weight,
-            context_weight=retrieval.context_weight,
-            context_chunk_boost=retrieval.context_chunk_boost,
-            named_doc_boost=retrieval.named_doc_boost,
-            hinted_doc_boost=retrieval.hinted_doc_boost,
-            article_boost=retrieval.article_boost,
-        ),
+        retrieval=_from_settings(RetrievalConfig, retrieval),
         coverage=CoverageWeights(
             passage=retrieval.coverage_passage, sentence=retrieval.coverage_sentence, candidates=retrieval.rerank_depth
         ),
-        answering=AnswerConfig(
-            min_coverage=answer.min_coverage,
-            off_topic_coverage=answer.off_topic_coverage,
-            max_list_items=answer.max_list_items,
-            related_sections=answer.related_sections,
+        answering=_from_settings(
+            AnswerConfig,
+            answer,
             top_k=retrieval.top_k,
             quote=QuoteLimits(
                 max_chars=answer.max_answer_chars,
@@ -111,9 +107,6 @@ def build_pipeline(settings: Settings, components: Components, *, database_url: 
                 min_gain=answer.min_quote_gain,
                 whole_paragraph_chars=answer.whole_paragraph_chars,
             ),
-            close_second=answer.close_second,
-            residual_share=answer.residual_share,
-            second_source_cover=answer.second_source_cover,
         ),
         config=PipelineConfig(
             max_question_chars=settings.max_question_chars,

@@ -98,6 +98,9 @@ class ExtractiveAnswerer:
             if chunk.group:
                 self._groups.setdefault(chunk.group, []).append(chunk)
         self._leads = {chunk.announces: chunk for chunk in index.chunks if chunk.announces}
+        self._by_doc: dict[str, list[Chunk]] = {}
+        for chunk in index.chunks:
+            self._by_doc.setdefault(chunk.doc_id, []).append(chunk)
         table = resources.files("bot.data").joinpath("doc_names_en.tsv").read_text(encoding="utf-8")
         self._english_names = dict(
             line.split("\t", 1) for line in table.splitlines() if line.strip() and not line.startswith("#")
@@ -148,8 +151,8 @@ class ExtractiveAnswerer:
             return []
         return [
             Hit(chunk, hit.doc, 0.0)
-            for chunk in self._index.chunks
-            if chunk.doc_id == hit.doc.doc_id and chunk.label != label and label in chunk.text
+            for chunk in self._by_doc.get(hit.doc.doc_id, [])
+            if chunk.label != label and label in chunk.text
         ]
 
     def _sources(self, query: Query, hits: list[Hit], extra: list[Hit], weights: dict[str, float]) -> list[Hit]:
