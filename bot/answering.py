@@ -19,7 +19,7 @@ from bot.extract import QuoteLimits, quote_units, select_units
 from bot.guard import Guard, Verdict
 from bot.listing import MARKED_ITEM, Listing, announced, article_items, inline_enumeration
 from bot.query import Query, numeral_value
-from bot.rerank import term_weights
+from bot.rerank import concept_weights, term_weights
 from bot.schema import Hit, Status
 from bot.templates import Templates
 from index.build import LoadedIndex
@@ -123,7 +123,7 @@ class ExtractiveAnswerer:
         word (an off-topic question is mostly such words); otherwise only known words count.
         """
         rarest = self._index.lexical.max_idf if count_unknown else 0.0
-        own = {t: self._index.lexical.idf(t) or rarest for t in query.tokens if len(t) > 1}
+        own = concept_weights({t: self._index.lexical.idf(t) or rarest for t in query.tokens if len(t) > 1})
         if query.is_followup:
             own.update({t: 0.5 * w for t in query.context_tokens if (w := self._index.lexical.idf(t)) > 0})
         total = sum(own.values())

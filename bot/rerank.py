@@ -21,9 +21,33 @@ class CoverageWeights:
     candidates: int
 
 
+def concept_weights(weights: dict[str, float]) -> dict[str, float]:
+    """Weights rescaled so that each concept counts once.
+
+    Search-mode segmentation yields a word and its sub-words (``植物新品种权`` with ``植物``, ``新品种``,
+    ``品种权``…), so a compound concept would otherwise carry several words' weight and drown out the
+    words that tell passages apart. Each word joins the longest question word containing it; a group's
+    words share the weight of its heaviest word in proportion to their own.
+    """
+    words = sorted(weights, key=len, reverse=True)
+    owner: dict[str, str] = {}
+    for word in words:
+        owner[word] = next((o for o in words if len(o) > len(word) and word in o and owner.get(o) == o), word)
+    groups: dict[str, list[str]] = {}
+    for word, head in owner.items():
+        groups.setdefault(head, []).append(word)
+    scaled: dict[str, float] = {}
+    for members in groups.values():
+        total = sum(weights[m] for m in members)
+        heaviest = max(weights[m] for m in members)
+        scaled.update({m: weights[m] * heaviest / total if total else 0.0 for m in members})
+    return {word: scaled[word] for word in weights}
+
+
 def term_weights(query: Query, idf: Callable[[str], float], expansion_factor: float = 0.5) -> dict[str, float]:
-    """IDF weights of the question's known multi-character words; expansion and context words discounted."""
-    weights = {t: w for t in query.tokens if len(t) > 1 and (w := idf(t)) > 0}
+    """IDF weights of the question's known multi-character words, each concept counted once (see
+    ``concept_weights``); expansion and context words discounted."""
+    weights = concept_weights({t: w for t in query.tokens if len(t) > 1 and (w := idf(t)) > 0})
     for token in (*query.expansion_tokens, *query.context_tokens):
         if len(token) > 1 and (w := idf(token)) > 0:
             weights.setdefault(token, expansion_factor * w)

@@ -1,0 +1,28 @@
+"""Term weights count each concept of a question once, however many sub-words segmentation gives it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.rerank import concept_weights, coverage
+
+
+def test_a_compound_word_and_its_sub_words_share_one_weight() -> None:
+    weights = {"植物": 2.0, "品种": 2.0, "新品种": 3.0, "植物新品种": 4.0, "期限": 3.0}
+    scaled = concept_weights(weights)
+    compound = sum(scaled[w] for w in ("植物", "品种", "新品种", "植物新品种"))
+    assert compound == pytest.approx(4.0)  # the heaviest member's weight, shared
+    assert scaled["期限"] == 3.0  # a word of its own keeps its weight
+    assert scaled["植物新品种"] > scaled["植物"]  # members keep their proportions
+
+
+def test_a_passage_holding_only_the_subject_covers_only_its_share() -> None:
+    raw = {"植物": 2.0, "品种": 2.0, "新品种": 3.0, "植物新品种": 4.0, "期限": 3.0}
+    subject_only = "植物新品种的审批机关"
+    assert coverage(subject_only, raw) == pytest.approx(11 / 14)  # four sub-words outweigh the question's point
+    assert coverage(subject_only, concept_weights(raw)) == pytest.approx(4 / 7)
+    assert coverage("品种权的保护期限", concept_weights(raw)) > coverage("品种权的保护期限", raw)
+
+
+def test_words_without_weight_stay_at_zero() -> None:
+    assert concept_weights({"专利": 0.0, "专利权": 0.0}) == {"专利": 0.0, "专利权": 0.0}
