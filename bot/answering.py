@@ -42,7 +42,8 @@ class AnswerConfig:
 
     Attributes:
         min_coverage: share of the question's known words (IDF-weighted) the best passage must hold.
-        off_topic_coverage: below this share of all its words, a question without domain words is off-topic.
+        off_topic_closeness: below this cosine to the closest passage, a question without domain words is
+            off-topic (the scale is the embedding model's; set by measurement for the default model).
         max_list_items: lists longer than this are cut.
         related_sections: how many related sections a no-answer reply suggests.
         top_k: unquoted top hits cited beside the quoted ones (every quoted chunk is cited).
@@ -53,7 +54,7 @@ class AnswerConfig:
     """
 
     min_coverage: float
-    off_topic_coverage: float
+    off_topic_closeness: float
     max_list_items: int
     related_sections: int
     top_k: int
@@ -116,14 +117,9 @@ class ExtractiveAnswerer:
     def _haystack(hit: Hit) -> str:
         return f"{hit.doc.title} {hit.chunk.section} {hit.chunk.head}{hit.chunk.text}".lower()
 
-    def coverage(self, query: Query, hit: Hit, *, count_unknown: bool = False) -> float:
-        """IDF-weighted share of the question's words found in a passage and its headings.
-
-        With ``count_unknown``, words the corpus never uses count as missing with the weight of the rarest
-        word (an off-topic question is mostly such words); otherwise only known words count.
-        """
-        rarest = self._index.lexical.max_idf if count_unknown else 0.0
-        own = concept_weights({t: self._index.lexical.idf(t) or rarest for t in query.tokens if len(t) > 1})
+    def coverage(self, query: Query, hit: Hit) -> float:
+        """IDF-weighted share of the question's known words found in a passage and its headings."""
+        own = concept_weights({t: w for t in query.tokens if len(t) > 1 and (w := self._index.lexical.idf(t)) > 0})
         if query.is_followup:
             own.update({t: 0.5 * w for t in query.context_tokens if (w := self._index.lexical.idf(t)) > 0})
         total = sum(own.values())
@@ -281,16 +277,20 @@ class ExtractiveAnswerer:
         """The reply when a rule says the documents cannot answer."""
         return self.refusal(verdict) if verdict.status == "refused" else self._no_answer(verdict, [], query)
 
-    def answer(self, query: Query, hits: list[Hit], extra: list[Hit] | None = None) -> Composed:
+    def answer(
+        self, query: Query, hits: list[Hit], extra: list[Hit] | None = None, *, closeness: float = 1.0
+    ) -> Composed:
         """Answer from the hits, or abstain when they do not hold the answer.
 
         Args:
             query: the analysed question.
             hits: retrieved passages, best first.
             extra: passages retrieved for what the best passage leaves unanswered (see ``residual_query``).
+            closeness: cosine of the question to the closest passage (how near its meaning is to the documents).
         """
-        if not hits or (self._guard.off_topic(query)
-                        and self.coverage(query, hits[0], count_unknown=True) < self._config.off_topic_coverage):
+        if law := self._guard.unknown_law(query, hits[0].chunk.text if hits else ""):
+            return self._no_answer(Verdict("no_answer", "unknown_law", law), [], query)
+        if not hits or (self._guard.off_topic(query) and closeness < self._config.off_topic_closeness):
             return self.refusal(Verdict("refused", "off_topic"))
         related = hits[: self._config.related_sections]
         if self.coverage(query, hits[0]) < self._config.min_coverage:

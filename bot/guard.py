@@ -46,8 +46,9 @@ class Guard:
         self._local_policy = _any(rules["local_policy_terms"])
         self._money_question = _any(rules["money_question"])
         self._money_evidence = re.compile(rules["money_evidence"])
-        self._figure_question = _any(rules["figure_question"])
-        self._figure_evidence = re.compile(rules["figure_evidence"])
+        self._figures = [
+            (_any(rules[f"{kind}_question"]), re.compile(rules[f"{kind}_evidence"])) for kind in ("figure", "year")
+        ]
         self._unstated = _any(rules["unstated"])
         self._other_laws = rules["other_laws"]
         self._foreign = _any(rules["foreign"])
@@ -55,15 +56,14 @@ class Guard:
         self._known_law_name = known_law_name
         self._policy_support = _any(rules["policy_support"])
 
-    def _unknown_law(self, text: str) -> str | None:
-        """A law the question names that is not indexed: any 《…》 title, or a known law name outside the corpus."""
-        for name in _BOOK_TITLE.findall(text):
-            if not self._known_law_name(name):
-                return name
-        for name in self._other_laws:
-            if name in text and not self._known_law_name(name):
-                return name
-        return None
+    def unknown_law(self, query: Query, evidence: str) -> str | None:
+        """A law the question names that is not indexed (any 《…》 title, or a known law name outside the corpus)
+        and that the passage the answer would come from does not name either.
+
+        An indexed provision that applies the other law (``依照对外贸易法…``) still answers the question.
+        """
+        names = [*_BOOK_TITLE.findall(query.text), *(name for name in self._other_laws if name in query.text)]
+        return next((name for name in names if not self._known_law_name(name) and name not in evidence), None)
 
     def before_retrieval(self, query: Query) -> Verdict | None:
         """Refuse injections; abstain on what the documents cannot hold."""
@@ -74,8 +74,6 @@ class Guard:
             return Verdict("no_answer", "other_place", place.group(0))
         if (country := self._foreign.search(text)) and not self._foreign_related.search(text):
             return Verdict("no_answer", "foreign", country.group(0))
-        if law := self._unknown_law(query.text):
-            return Verdict("no_answer", "unknown_law", law)
         if self._unstated.search(text):
             return Verdict("no_answer", "unstated")
         return None
@@ -104,8 +102,9 @@ class Guard:
                 priced_sentences = [s for s in priced_sentences if any(word in s for word in priced)]
             if not priced_sentences:
                 return "money"
-        if self._figure_question.search(asked) and not self._figure_evidence.search(evidence):
-            return "figure"
+        for question, stated in self._figures:
+            if question.search(asked) and not stated.search(evidence):
+                return "figure"
         return None
 
     def priced_clause(self, query: Query) -> str | None:

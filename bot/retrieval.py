@@ -128,6 +128,11 @@ class HybridSearcher:
     def dense_scores(self, query: Query) -> np.ndarray:
         return self.index.dense.scores_by_vector(self._query_vector(query.dense_text))
 
+    def closeness(self, query: Query) -> float:
+        """Cosine of the question to its closest passage: how near its meaning is to the documents at all."""
+        scores = self.dense_scores(query)
+        return float(scores.max()) if len(scores) else 0.0
+
     def _version_mask(self, query: Query) -> np.ndarray:
         """1 for chunks the question may be answered from, 0 for superseded versions it did not ask about.
 

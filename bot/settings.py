@@ -47,8 +47,10 @@ class RetrievalSettings(BaseModel):
 class AnswerSettings(BaseModel):
     """Extractive answering and abstention."""
 
-    min_coverage: float = 0.2
-    off_topic_coverage: float = 0.6
+    min_coverage: float = 0.15
+    off_topic_closeness: float = Field(
+        0.27, description="问题与最接近的文段的余弦低于此值且不含领域词时视为无关问题（按默认向量模型测定）"
+    )
     max_answer_chars: int = 400
     max_quote_units: int = 3
     min_quote_gain: float = 0.2

@@ -49,12 +49,6 @@ class BM25Store:
         documents = len(self.ids)
         return float(np.log(1 + (documents - frequency + 0.5) / (frequency + 0.5)))
 
-    @property
-    def max_idf(self) -> float:
-        """The IDF of a word found in a single document: the weight of the rarest known word."""
-        documents = len(self.ids)
-        return float(np.log(1 + (documents - 1 + 0.5) / 1.5))
-
     def save(self, folder: Path, name: str = FOLDER) -> None:
         """Write the store to ``folder/name``."""
         target = folder / name
