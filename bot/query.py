@@ -19,6 +19,7 @@ _LABEL_REF = re.compile(rf"第[{_NUM}]+(?:条(?:之[{_NUM}]+)?|部分|章|节)")
 _ARABIC_COUNT = re.compile(r"(?<![\d.])(\d{1,3})(?=\s*(?:条|年|日|个月|月|倍|项|款|天|周年|个|类|种))")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|版|的|修订|修正)")
 _ITEM_REF = re.compile(rf"第\s*([{_NUM}\d]+)\s*(?:项|个|点|条措施|方面|部分)")
+_YES_NO = re.compile(r"可不可以|([能会是要算行对有可该])[不没]\1")  # 能不能, 有没有: how a yes/no question is asked
 _ENGLISH = re.compile(r"[A-Za-z]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _MAX_DENSE_CHARS = 200
@@ -182,7 +183,7 @@ class QueryAnalyzer:
             text = f"{translated} {leftover}"
         named, hinted, content = self.document_titles(text)
         dense_text = f"{normalized} {translated}" if english else content
-        tokens = self._segmenter.tokens(content)
+        tokens = self._segmenter.tokens(_YES_NO.sub(" ", content))
         expansions: list[str] = []
         synonyms: dict[str, list[str]] = {}
         for colloquial, terms in self._synonyms:

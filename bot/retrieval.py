@@ -37,6 +37,8 @@ class RetrievalConfig:
         hinted_doc_boost: multiplier for chunks of a document the question hints at.
         article_boost: added to the article (or part, chapter, section) the question names.
         english_dense_weight: dense weight for English questions (BM25 sees only their glossary terms).
+        unknown_word_dense_shift: the dense weight of a Chinese question rises by this times the share of its
+            words the corpus never uses (everyday wording BM25 cannot match), up to ``english_dense_weight``.
     """
 
     lexical_weight: float
@@ -49,6 +51,7 @@ class RetrievalConfig:
     hinted_doc_boost: float
     article_boost: float
     english_dense_weight: float
+    unknown_word_dense_shift: float
 
 
 def _path_labels(chunk: Chunk) -> set[str]:
@@ -160,11 +163,20 @@ class HybridSearcher:
             prior = np.where(self._holders[answer_type.name], prior * answer_type.boost, prior)
         return prior
 
+    def dense_weight(self, query: Query) -> float:
+        """The weight of the dense score for this question: higher the less of its wording the corpus uses."""
+        config = self.config
+        if query.language == "en":
+            return config.english_dense_weight
+        words = [t for t in query.tokens if len(t) > 1]
+        unknown = sum(1 for t in words if self.index.lexical.idf(t) == 0) / len(words) if words else 0.0
+        return min(config.english_dense_weight, config.dense_weight + config.unknown_word_dense_shift * unknown)
+
     def fused_scores(self, query: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Fused, lexical and dense scores of every chunk, after priors."""
         lexical = self.lexical_scores(query)
         dense = self.dense_scores(query)
-        dense_weight = self.config.english_dense_weight if query.language == "en" else self.config.dense_weight
+        dense_weight = self.dense_weight(query)
         lexical_weight = self.config.lexical_weight + self.config.dense_weight - dense_weight
         fused = lexical_weight * _min_max(lexical) + dense_weight * _min_max(dense)
         fused = fused * self._answer_type_prior(query)

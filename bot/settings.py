@@ -29,6 +29,9 @@ class RetrievalSettings(BaseModel):
     lexical_weight: float = 0.4
     dense_weight: float = 0.6
     english_dense_weight: float = 0.8
+    unknown_word_dense_shift: float = Field(
+        0.3, description="问题中语料未出现的词占比越高，向量分权重越高（全部未出现时加这么多）"
+    )
     sentence_share: float = 0.4
     expansion_weight: float = 0.4
     context_weight: float = 1.0

@@ -31,6 +31,12 @@ def test_arabic_counts_become_chinese_numerals(analyzer: QueryAnalyzer, question
     assert expected in analyzer.analyze(question).text
 
 
+@pytest.mark.parametrize("question", ["我能不能把书收回来？", "有没有保护期限？", "会不会被追责？", "可不可以转让？"])
+def test_yes_no_forms_are_not_searched_for(analyzer: QueryAnalyzer, question: str) -> None:
+    tokens = analyzer.analyze(question).tokens
+    assert not {"不能", "没有", "不会", "不可"} & set(tokens)
+
+
 def test_years_stay_arabic_and_signal_a_version(analyzer: QueryAnalyzer) -> None:
     query = analyzer.analyze("2010年的专利法实施细则怎么规定奖金？")
     assert query.years == ["2010"]

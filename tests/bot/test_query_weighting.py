@@ -1,9 +1,11 @@
-"""Term weights count each concept of a question once, however many sub-words segmentation gives it."""
+"""Term weights count each concept of a question once, however many sub-words segmentation gives it; the
+dense score weighs more when the question uses words the corpus does not."""
 
 from __future__ import annotations
 
 import pytest
 
+from bot.pipeline import Pipeline
 from bot.rerank import concept_weights, coverage
 
 
@@ -26,3 +28,11 @@ def test_a_passage_holding_only_the_subject_covers_only_its_share() -> None:
 
 def test_words_without_weight_stay_at_zero() -> None:
     assert concept_weights({"专利": 0.0, "专利权": 0.0}) == {"专利": 0.0, "专利权": 0.0}
+
+
+def test_everyday_wording_leans_on_the_dense_score(pipeline: Pipeline) -> None:
+    searcher, analyzer = pipeline.searcher, pipeline.analyzer
+    legal = analyzer.analyze("专利权的期限是多少年？")
+    everyday = analyzer.analyze("出版社说不打算再印，书卖断货了怎么办？")  # 出版社, 再印, 卖断 are not the law's words
+    assert searcher.dense_weight(legal) == pytest.approx(searcher.config.dense_weight)
+    assert searcher.config.dense_weight < searcher.dense_weight(everyday) <= searcher.config.english_dense_weight
