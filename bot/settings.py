@@ -56,7 +56,7 @@ class AnswerSettings(BaseModel):
     )
     max_answer_chars: int = 400
     max_quote_units: int = 3
-    min_quote_gain: float = 0.2
+    min_quote_gain: float = 0.1
     whole_paragraph_chars: int = 160
     max_list_items: int = 20
     related_sections: int = 3
