@@ -95,7 +95,10 @@ def build_pipeline(settings: Settings, components: Components, *, database_url: 
                               max_cached=settings.session_cache_size),
         retrieval=_from_settings(RetrievalConfig, retrieval),
         coverage=CoverageWeights(
-            passage=retrieval.coverage_passage, sentence=retrieval.coverage_sentence, candidates=retrieval.rerank_depth
+            passage=retrieval.coverage_passage,
+            sentence=retrieval.coverage_sentence,
+            list_lead=retrieval.coverage_list_lead,
+            candidates=retrieval.rerank_depth,
         ),
         answering=_from_settings(
             AnswerConfig,

@@ -43,11 +43,28 @@ def summary(chunk: Chunk) -> str:
     return sentence if len(sentence) <= 40 else (chunk.label or sentence[:40])
 
 
+def _first_item(paragraphs: list[str]) -> int | None:
+    return next((i for i, p in enumerate(paragraphs) if LAW_ITEM.match(p)), None)
+
+
+def _lead_in(paragraphs: list[str], first: int, head: str) -> str:
+    """The paragraph just before the first item (``下列名称不得用于品种命名：``), which need not be the
+    article's first; for a later part of a split article, the head it repeats."""
+    lead = paragraphs[first - 1] if first > 0 else (head or paragraphs[0])
+    return ARTICLE_PREFIX.sub("", lead.strip())
+
+
+def list_lead(chunk: Chunk) -> str | None:
+    """The lead-in of the items a law chunk holds, or None when it holds none."""
+    paragraphs = chunk.text.split("\n\n")
+    first = _first_item(paragraphs)
+    return None if first is None else _lead_in(paragraphs, first, chunk.head)
+
+
 def article_items(group: list[Chunk]) -> Listing | None:
-    """The first run of items in a law article (all its parts when it was split), with its lead-in: the
-    paragraph just before the items (``下列名称不得用于品种命名：``), which need not be the article's first."""
+    """The first run of items in a law article (all its parts when it was split), with its lead-in."""
     paragraphs = [p for chunk in group for p in chunk.text.split("\n\n")]
-    first = next((i for i, p in enumerate(paragraphs) if LAW_ITEM.match(p)), None)
+    first = _first_item(paragraphs)
     if first is None:
         return None
     items = []
@@ -57,8 +74,7 @@ def article_items(group: list[Chunk]) -> Listing | None:
         items.append(paragraph)
     if len(items) < 2:
         return None
-    lead = paragraphs[first - 1] if first > 0 else (group[0].head or paragraphs[0])
-    return Listing(ARTICLE_PREFIX.sub("", lead.strip()), items, group)
+    return Listing(_lead_in(paragraphs, first, group[0].head), items, group)
 
 
 def inline_enumeration(chunk: Chunk, sentence: str) -> Listing | None:

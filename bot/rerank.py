@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.listing import list_lead
 from bot.query import Query
 from bot.schema import Hit
 from index.chunking import sentences
@@ -14,10 +15,18 @@ from index.chunking import sentences
 
 @dataclass(frozen=True, slots=True)
 class CoverageWeights:
-    """Weights of the two coverage features added to the fused score."""
+    """Weights of the coverage features added to the fused score.
+
+    Attributes:
+        passage, sentence: weights of the passage's and its best sentence's coverage.
+        list_lead: for a list question, weight of the coverage of the lead-in of a passage's items
+            (``对下列各项，不授予专利权：`` answers 哪些不能授予专利权 whatever its items say).
+        candidates: how many fused candidates are re-ranked.
+    """
 
     passage: float
     sentence: float
+    list_lead: float
     candidates: int
 
 
@@ -60,11 +69,16 @@ def coverage(text: str, weights: dict[str, float]) -> float:
     return sum(w for t, w in weights.items() if t in text) / total if total else 0.0
 
 
-def rerank(hits: list[Hit], weights: dict[str, float], config: CoverageWeights) -> list[Hit]:
-    """Add passage and best-sentence coverage to each hit's score and sort again."""
+def rerank(
+    hits: list[Hit], weights: dict[str, float], config: CoverageWeights, *, wants_list: bool = False
+) -> list[Hit]:
+    """Add passage and best-sentence coverage (and, for a list question, lead-in coverage) to each hit's score
+    and sort again."""
     for hit in hits:
         text = hit.chunk.text.lower()
         passage = coverage(f"{hit.chunk.section} {hit.chunk.head}{text}", weights)
         sentence = max((coverage(s, weights) for s in sentences(text)), default=0.0)
         hit.score += config.passage * passage + config.sentence * sentence
+        if wants_list and (lead := list_lead(hit.chunk)):
+            hit.score += config.list_lead * coverage(lead.lower(), weights)
     return sorted(hits, key=lambda h: -h.score)

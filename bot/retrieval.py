@@ -217,7 +217,7 @@ class HybridSearcher:
             for i in order
             if fused[i] > 0
         ]
-        hits = rerank(hits, term_weights(query, self.index.lexical.idf), self.coverage)
+        hits = rerank(hits, term_weights(query, self.index.lexical.idf), self.coverage, wants_list=query.wants_list)
         if self._reranker is not None and hits:
             texts = self.index.search_texts
             pairs = [(query.text, texts[self._position[h.chunk.chunk_id]]) for h in hits]

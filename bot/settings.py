@@ -41,6 +41,7 @@ class RetrievalSettings(BaseModel):
     article_boost: float = 1.0
     coverage_passage: float = 0.3
     coverage_sentence: float = 0.3
+    coverage_list_lead: float = 0.4
     rerank_depth: int = 30
     candidates: int = 20
     top_k: int = 5

@@ -3,10 +3,13 @@ dense score weighs more when the question uses words the corpus does not."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from bot.pipeline import Pipeline
 from bot.rerank import concept_weights, coverage
+from bot.retrieval import HybridSearcher
 
 
 def test_a_compound_word_and_its_sub_words_share_one_weight() -> None:
@@ -36,3 +39,18 @@ def test_everyday_wording_leans_on_the_dense_score(pipeline: Pipeline) -> None:
     everyday = analyzer.analyze("出版社说不打算再印，书卖断货了怎么办？")  # 出版社, 再印, 卖断 are not the law's words
     assert searcher.dense_weight(legal) == pytest.approx(searcher.config.dense_weight)
     assert searcher.config.dense_weight < searcher.dense_weight(everyday) <= searcher.config.english_dense_weight
+
+
+def test_a_list_question_favours_the_article_whose_lead_in_it_asks_about(pipeline: Pipeline) -> None:
+    plain = pipeline.searcher
+    without_lead = HybridSearcher(plain.index, plain.embeddings, plain.config,
+                                  coverage=dataclasses.replace(plain.coverage, list_lead=0.0))
+    # 著作权法第二十四条：在下列情况下使用作品，可以不经著作权人许可，不向其支付报酬……
+    query = pipeline.analyzer.analyze("哪些情形可以不经著作权人许可使用作品、也不用付钱？")
+
+    def rank(searcher: HybridSearcher) -> int:
+        hits = searcher.search(query, 10)
+        return next((i for i, hit in enumerate(hits) if hit.chunk.label == "第二十四条"
+                     and hit.doc.title == "中华人民共和国著作权法"), len(hits))
+
+    assert rank(plain) == 0 < rank(without_lead)
