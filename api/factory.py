@@ -109,6 +109,7 @@ def build_pipeline(settings: Settings, components: Components, *, database_url: 
                 max_units=answer.max_quote_units,
                 min_gain=answer.min_quote_gain,
                 whole_paragraph_chars=answer.whole_paragraph_chars,
+                whole_passage_chars=answer.whole_passage_chars,
             ),
         ),
         config=PipelineConfig(

@@ -24,12 +24,14 @@ class QuoteLimits:
         max_units: units quoted at most.
         min_gain: share of the question's weight a further unit must add to be quoted.
         whole_paragraph_chars: a paragraph (款) this short is quoted whole rather than sentence by sentence.
+        whole_passage_chars: a passage (a short article) this short is quoted whole.
     """
 
     max_chars: int
     max_units: int
     min_gain: float
     whole_paragraph_chars: int
+    whole_passage_chars: int
 
 
 def quote_units(chunk: Chunk, limits: QuoteLimits) -> list[str]:
@@ -62,12 +64,15 @@ def select_units(
 ) -> list[str]:
     """Greedy cover of the question's weighted words by units, in document order.
 
-    The first pick is the unit with the most weight, where holding a kind of answer the question asks for
+    A passage of at most ``whole_passage_chars`` is quoted whole. Otherwise the first pick is the unit with
+    the most weight, where holding a kind of answer the question asks for
     (a duration, an amount...) counts extra; later picks must add what the earlier ones lack. A picked
     list item brings its lead-in (``有下列情形之一的：``) along, and a picked lead-in the item after it.
     """
     if not units:
         return []
+    if sum(len(unit) for unit in units) <= limits.whole_passage_chars:
+        return units
     total = sum(weights.values()) or 1.0
     lowered = [unit.lower() for unit in units]
     kinds = [{t.name for t in wanted if _holds(t, unit, question)} for unit in units]

@@ -59,6 +59,7 @@ class AnswerSettings(BaseModel):
     max_quote_units: int = 3
     min_quote_gain: float = 0.1
     whole_paragraph_chars: int = 160
+    whole_passage_chars: int = 200
     max_list_items: int = 20
     related_sections: int = 3
     close_second: float = 0.9

@@ -30,6 +30,13 @@ def test_law_answer_leads_with_the_article_and_its_version(pipeline: Pipeline) -
     assert_grounded(answer)
 
 
+def test_a_short_article_is_quoted_whole(pipeline: Pipeline) -> None:
+    answer = pipeline.answer("集成电路布图设计不去登记，能受保护吗？")
+    assert answer.text.startswith("根据《集成电路布图设计保护条例》第八条")
+    assert "布图设计专有权经国务院知识产权行政部门登记产生。未经登记的布图设计不受本条例保护。" in answer.text
+    assert_grounded(answer)
+
+
 def test_citations_are_exact_chunk_texts_best_first(pipeline: Pipeline) -> None:
     answer = pipeline.answer("商标注册申请被驳回后多久可以申请复审？")
     texts = {c.head + c.text for c in pipeline.index.chunks}
