@@ -36,6 +36,11 @@ class Case:
     history: list[str] = field(default_factory=list)
     version: str | None = None
 
+    @property
+    def doc_ids(self) -> list[str]:
+        """The doc ids holding the evidence, as a list."""
+        return [self.doc] if isinstance(self.doc, str) else list(self.doc or [])
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Case:
         known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}

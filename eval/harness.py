@@ -24,6 +24,7 @@ def run_case(pipeline: Pipeline, case: Case) -> CaseResult:
         citation_titles=[c.title for c in answer.citations],
         citation_versions=[c.version for c in answer.citations],
         latency_ms=answer.latency_ms,
+        case_titles={pipeline.index.docs[doc].title for doc in case.doc_ids if doc in pipeline.index.docs},
     )
 
 

@@ -27,6 +27,7 @@ class CaseResult:
     citation_titles: list[str] = field(default_factory=list)
     citation_versions: list[str | None] = field(default_factory=list)
     latency_ms: float = 0.0
+    case_titles: set[str] = field(default_factory=set)
 
     @property
     def evidence_rank(self) -> int | None:
@@ -54,12 +55,19 @@ class CaseResult:
     @property
     def version_correct(self) -> bool | None:
         """For cases that name a version and whose evidence is cited: every versioned citation holding
-        evidence has that version. None otherwise (a missed evidence counts against hit@k, not here)."""
+        evidence has that version. None otherwise (a missed evidence counts against hit@k, not here).
+
+        With ``case_titles`` (the titles of the case's documents), only citations of those documents count:
+        another law that happens to repeat the evidence's wording is not a version of this one.
+        """
         if not self.case.version:
             return None
         versions = [
-            version for version, text in zip(self.citation_versions, self.citation_texts, strict=True)
+            version
+            for version, text, title in zip(self.citation_versions, self.citation_texts, self.citation_titles,
+                                            strict=True)
             if version is not None and any(e in text for e in self.case.evidence)
+            and (not self.case_titles or title in self.case_titles)
         ]
         return all(version == self.case.version for version in versions) if versions else None
 
