@@ -1,8 +1,10 @@
-"""The development set through the real pipeline: fails when retrieval or answers regress.
+"""The evaluation sets through the real pipeline: fails when retrieval or answers regress.
 
-The floors sit a little under the figures measured when they were set (README, "Evaluation"), so a
-change that makes PolicyBot worse fails here; raise them when a change makes it better. The baseline
-figures come from `policybot eval --baseline --json` (eval/reports/dev-baseline.json).
+Two sets: ``dev.jsonl``, the development set the pipeline is tuned on, and ``blind.jsonl``, written from
+the corpus without looking at the system's answers, which checks that a change generalises. The floors
+sit a little under the figures measured when they were set (README, "Evaluation"), so a change that makes
+PolicyBot worse fails here; raise them when a change makes it better. The baseline figures come from
+``policybot eval [--dataset FILE] --baseline --json`` (``eval/reports/<set>-baseline.json``).
 """
 
 from __future__ import annotations
@@ -17,46 +19,73 @@ from eval.dataset import load_dataset
 from eval.harness import run_case
 from eval.metrics import summarize
 
-DEV_SET = Path(__file__).resolve().parents[2] / "eval" / "datasets" / "dev.jsonl"
-BASELINE = Path(__file__).resolve().parents[2] / "eval" / "reports" / "dev-baseline.json"
+ROOT = Path(__file__).resolve().parents[2]
 FLOORS = {
-    "hit@1": 0.74,
-    "hit@3": 0.90,
-    "hit@5": 0.94,
-    "mrr": 0.83,
-    "key_point_recall": 0.80,
-    "no_answer_accuracy": 0.96,
-    "version_correctness": 1.0,
-    "grounded_rate": 1.0,
+    "dev": {
+        "hit@1": 0.78,
+        "hit@3": 0.94,
+        "hit@5": 0.95,
+        "mrr": 0.86,
+        "key_point_recall": 0.85,
+        "no_answer_accuracy": 0.96,
+        "version_correctness": 1.0,
+        "grounded_rate": 1.0,
+    },
+    "blind": {
+        "hit@1": 0.74,
+        "hit@3": 0.83,
+        "hit@5": 0.88,
+        "mrr": 0.79,
+        "key_point_recall": 0.76,
+        "no_answer_accuracy": 0.94,
+        "version_correctness": 1.0,
+        "grounded_rate": 1.0,
+    },
 }
 CEILINGS = {"false_refusal_rate": 0.02}
+SETS = sorted(FLOORS)
 
 
-@pytest.fixture(scope="module")
-def metrics(pipeline: Pipeline) -> dict[str, float]:
-    return summarize([run_case(pipeline, case) for case in load_dataset(DEV_SET)])
+def _dataset(name: str) -> Path:
+    return ROOT / "eval" / "datasets" / f"{name}.jsonl"
+
+
+@pytest.fixture(scope="module", params=SETS)
+def measured(request: pytest.FixtureRequest, pipeline: Pipeline) -> tuple[str, dict[str, float]]:
+    name = request.param
+    return name, summarize([run_case(pipeline, case) for case in load_dataset(_dataset(name))])
 
 
 def test_dev_set_has_the_promised_coverage() -> None:
-    cases = load_dataset(DEV_SET)
+    cases = load_dataset(_dataset("dev"))
     kinds = {case.type for case in cases}
     assert len(cases) >= 120
-    assert sum(1 for case in cases if case.doc and "related/" in str(case.doc)) >= 50
+    assert sum(1 for case in cases if any("related/" in doc for doc in case.doc_ids)) >= 50
     assert {"plan", "law", "version", "plan+law", "colloquial", "followup", "english", "traditional",
             "unanswerable", "offtopic", "injection"} <= kinds
 
 
-@pytest.mark.parametrize("name", sorted(FLOORS))
-def test_no_regression_below_the_floor(metrics: dict[str, float], name: str) -> None:
-    assert metrics[name] >= FLOORS[name], f"{name} fell to {metrics[name]} (floor {FLOORS[name]})"
+@pytest.mark.parametrize("name", SETS)
+def test_no_question_is_asked_in_both_sets(name: str) -> None:
+    others = {case.question for other in SETS if other != name for case in load_dataset(_dataset(other))}
+    assert not {case.question for case in load_dataset(_dataset(name))} & others
 
 
-@pytest.mark.parametrize("name", sorted(CEILINGS))
-def test_no_regression_above_the_ceiling(metrics: dict[str, float], name: str) -> None:
-    assert metrics[name] <= CEILINGS[name], f"{name} rose to {metrics[name]} (ceiling {CEILINGS[name]})"
+def test_no_regression_below_the_floors(measured: tuple[str, dict[str, float]]) -> None:
+    name, metrics = measured
+    fallen = {key: metrics[key] for key, floor in FLOORS[name].items() if metrics[key] < floor}
+    assert not fallen, f"{name}: {fallen} fell below the floors {FLOORS[name]}"
 
 
-@pytest.mark.parametrize("name", ["hit@1", "hit@3", "mrr", "key_point_recall", "no_answer_recall"])
-def test_above_the_langchain_docs_baseline(metrics: dict[str, float], name: str) -> None:
-    baseline = json.loads(BASELINE.read_text(encoding="utf-8"))["baseline"]["overall"]
-    assert metrics[name] > (baseline[name] or 0.0)
+def test_no_regression_above_the_ceilings(measured: tuple[str, dict[str, float]]) -> None:
+    name, metrics = measured
+    risen = {key: metrics[key] for key, ceiling in CEILINGS.items() if metrics[key] > ceiling}
+    assert not risen, f"{name}: {risen} rose above the ceilings {CEILINGS}"
+
+
+def test_above_the_langchain_docs_baseline(measured: tuple[str, dict[str, float]]) -> None:
+    name, metrics = measured
+    report = json.loads((ROOT / "eval" / "reports" / f"{name}-baseline.json").read_text(encoding="utf-8"))
+    baseline = report["baseline"]["overall"]
+    keys = ["hit@1", "hit@3", "mrr", "key_point_recall", "no_answer_recall"]
+    assert all(metrics[key] > (baseline[key] or 0.0) for key in keys), {k: (metrics[k], baseline[k]) for k in keys}
