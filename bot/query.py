@@ -187,7 +187,7 @@ class QueryAnalyzer:
         expansions: list[str] = []
         synonyms: dict[str, list[str]] = {}
         for colloquial, terms in self._synonyms:
-            if self._says(colloquial, content):
+            if colloquial in content:
                 words = [t for t in self._segmenter.tokens(terms) if t not in tokens]
                 expansions.extend(words)
                 for token in tokens:
@@ -214,13 +214,6 @@ class QueryAnalyzer:
         if previous is not None and self._leans_on_previous(query, normalized):
             self._merge_previous(query, previous)
         return query
-
-    def _says(self, word: str, text: str) -> bool:
-        """Whether ``text`` uses ``word`` other than inside a domain term (惩罚 inside 惩罚性赔偿 is not 惩罚)."""
-        for term in self._segmenter.domain_words:
-            if word in term and word != term:
-                text = text.replace(term, " ")
-        return word in text
 
     def _leans_on_previous(self, query: Query, normalized: str) -> bool:
         """A follow-up: it refers back (那/呢/它/其中…) or is short and names no subject or document of its own."""

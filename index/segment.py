@@ -34,9 +34,7 @@ class Segmenter:
     def __init__(self, user_dict: Path | None = None, stopwords: Path | None = None) -> None:
         jieba.setLogLevel(logging.WARNING)
         self._jieba = jieba.Tokenizer()
-        user_dict = user_dict or _data_path("user_dict.txt")
-        self._jieba.load_userdict(str(user_dict))
-        self.domain_words = read_word_list(user_dict)
+        self._jieba.load_userdict(str(user_dict or _data_path("user_dict.txt")))
         self.stopwords = read_word_list(stopwords or _data_path("stopwords.txt"))
 
     def add_word(self, word: str) -> None:

@@ -37,11 +37,6 @@ def test_yes_no_forms_are_not_searched_for(analyzer: QueryAnalyzer, question: st
     assert not {"不能", "没有", "不会", "不可"} & set(tokens)
 
 
-def test_a_synonym_does_not_fire_inside_a_domain_term(analyzer: QueryAnalyzer) -> None:
-    assert "处罚" in analyzer.analyze("侵权会受到什么惩罚？").expansion_tokens
-    assert "处罚" not in analyzer.analyze("适用惩罚性赔偿时，什么算情节严重？").expansion_tokens
-
-
 def test_years_stay_arabic_and_signal_a_version(analyzer: QueryAnalyzer) -> None:
     query = analyzer.analyze("2010年的专利法实施细则怎么规定奖金？")
     assert query.years == ["2010"]
