@@ -37,6 +37,10 @@ def test_yes_no_forms_are_not_searched_for(analyzer: QueryAnalyzer, question: st
     assert not {"不能", "没有", "不会", "不可"} & set(tokens)
 
 
+def test_punitive_damages_are_not_a_penalty_question(analyzer: QueryAnalyzer) -> None:
+    assert "处罚" not in analyzer.analyze("适用惩罚性赔偿时，什么算情节严重？").expansion_tokens
+
+
 def test_years_stay_arabic_and_signal_a_version(analyzer: QueryAnalyzer) -> None:
     query = analyzer.analyze("2010年的专利法实施细则怎么规定奖金？")
     assert query.years == ["2010"]
