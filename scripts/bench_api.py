@@ -60,7 +60,7 @@ def main() -> None:
             list(pool.map(lambda pair: _ask(clients[pair[0] % args.clients], pair[1]), enumerate(questions)))
         elapsed = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"POST /api/chat, {len(timings)} dev-set questions, warm, one client "
+    print(f"POST /api/chat, {len(timings)} questions of {args.dataset.name}, warm, one client "
           f"(model {settings.retrieval.embedding_model}):")
     p50, p95 = statistics.median(timings), percentile(timings, 0.95)
     print(f"  p50 {p50:.1f} ms  p95 {p95:.1f} ms  max {max(timings):.1f} ms")

@@ -82,8 +82,8 @@ def main() -> None:
                 msg_id += 1
 
     ms = [t * 1000 for t in timings]
-    print(f"/wechat/mp safe mode: {len(ms)} messages ({len(cases)} dev-set cases), {cited} replies citing sources, "
-          f"{late} late")
+    print(f"/wechat/mp safe mode: {len(ms)} messages ({len(cases)} cases of {args.dataset.name}), "
+          f"{cited} replies citing sources, {late} late")
     print(f"p50 {statistics.median(ms):.0f} ms  p95 {percentile(ms, 0.95):.0f} ms  max {max(ms):.0f} ms")
 
 
