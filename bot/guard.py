@@ -46,6 +46,7 @@ class Guard:
         self._local_policy = _any(rules["local_policy_terms"])
         self._money_question = _any(rules["money_question"])
         self._money_evidence = re.compile(rules["money_evidence"])
+        self._money_method = _any(rules["money_method"])
         self._figures = [
             (_any(rules[f"{kind}_question"]), re.compile(rules[f"{kind}_evidence"])) for kind in ("figure", "year")
         ]
@@ -96,7 +97,7 @@ class Guard:
                 in the evidence counts only in a sentence that names one of them.
         """
         asked = f"{query.original} {query.text}"
-        if self._money_question.search(asked):
+        if self._money_question.search(asked) and not self._money_method.search(asked):
             priced_sentences = [s for s in sentences(evidence) if self._money_evidence.search(s)]
             if priced:
                 priced_sentences = [s for s in priced_sentences if any(word in s for word in priced)]

@@ -30,6 +30,7 @@ def test_injection_is_refused(pipeline: Pipeline, question: str) -> None:
         ("上海的专利资助政策是什么？", "other_place", "上海"),
         ("美国的发明专利保护期是多少年？", "foreign", "美国"),
         ("武汉市知识产权局的咨询电话是多少？", "unstated", ""),
+        ("深圳对企业技术秘密保护有什么地方规定？", "other_place", "深圳"),
     ],
 )
 def test_questions_the_documents_cannot_hold(pipeline: Pipeline, question: str, reason: str, detail: str) -> None:
@@ -46,6 +47,8 @@ def test_questions_the_documents_cannot_hold(pipeline: Pipeline, question: str, 
         "武汉的知识产权规划有哪些目标？",
         "那武汉在中部崛起里要扮演什么角色？",  # a role in a region's development is not a role-play request
         "我们在国内研发的技术想去美国申请专利，要先跟国内哪个部门报告吗？",  # China's rule on filing abroad
+        "跟我们打官司的美国公司派人来武汉工厂调查取证，这样合法吗？",  # a foreign party acting in China
+        "有人注册了个跟我们官网只差一个字母的网址，这违法吗？",  # a look-alike domain, not contact details
     ],
 )
 def test_answerable_questions_pass_the_rules(pipeline: Pipeline, question: str) -> None:
@@ -97,6 +100,18 @@ def test_amounts_must_be_stated_by_the_evidence(pipeline: Pipeline) -> None:
     assert pipeline.guard.priced_clause(query) == "单位给发明人的奖金最少多少钱"
     assert pipeline.guard.unstated_figure(query, "深入推进知识产权金融工作。", ["奖金"]) == "money"
     assert pipeline.guard.unstated_figure(query, "一项发明专利的奖金最低不少于4000元。", ["奖金"]) is None
+
+
+@pytest.mark.parametrize(
+    "question", ["东湖高新区对小微企业买知识产权保险，保费能补贴几成？", "竞业协议的补偿每个月至少要给多少补偿？"]
+)
+def test_figures_and_amounts_no_document_states_are_not_answered(pipeline: Pipeline, question: str) -> None:
+    assert pipeline.answer(question).status == "no_answer"
+
+
+def test_how_an_amount_is_worked_out_is_not_an_amount(pipeline: Pipeline) -> None:
+    query = pipeline.analyzer.analyze("芯片布图被别的公司抄了，要他们赔钱的话，赔多少怎么算？")
+    assert pipeline.guard.unstated_figure(query, "侵犯布图设计专有权的，应当承担赔偿责任。", ["赔"]) is None
 
 
 def test_an_amount_must_price_what_was_asked(pipeline: Pipeline) -> None:
