@@ -1,7 +1,8 @@
 """The evaluation sets through the real pipeline: fails when retrieval or answers regress.
 
-Two sets: ``dev.jsonl``, the development set the pipeline is tuned on, and ``blind.jsonl``, written from
-the corpus without looking at the system's answers, which checks that a change generalises. The floors
+Three sets: ``dev.jsonl``, the development set the pipeline is tuned on; ``blind.jsonl``, written from the
+corpus without looking at the system's answers, which checks that a change generalises; ``lay.jsonl``,
+enterprise situations in everyday words, the hardest kind of question. The floors
 sit a little under the figures measured when they were set (README, "Evaluation"), so a change that makes
 PolicyBot worse fails here; raise them when a change makes it better. The baseline figures come from
 ``policybot eval [--dataset FILE] --baseline --json`` (``eval/reports/<set>-baseline.json``).
@@ -41,8 +42,22 @@ FLOORS = {
         "version_correctness": 1.0,
         "grounded_rate": 1.0,
     },
+    "lay": {
+        "hit@1": 0.45,
+        "hit@3": 0.56,
+        "hit@5": 0.62,
+        "mrr": 0.51,
+        "key_point_recall": 0.47,
+        "no_answer_accuracy": 0.85,
+        "version_correctness": 1.0,
+        "grounded_rate": 1.0,
+    },
 }
-CEILINGS = {"false_refusal_rate": 0.02}
+CEILINGS = {
+    "dev": {"false_refusal_rate": 0.02},
+    "blind": {"false_refusal_rate": 0.02},
+    "lay": {"false_refusal_rate": 0.03},
+}
 SETS = sorted(FLOORS)
 
 
@@ -79,8 +94,8 @@ def test_no_regression_below_the_floors(measured: tuple[str, dict[str, float]]) 
 
 def test_no_regression_above_the_ceilings(measured: tuple[str, dict[str, float]]) -> None:
     name, metrics = measured
-    risen = {key: metrics[key] for key, ceiling in CEILINGS.items() if metrics[key] > ceiling}
-    assert not risen, f"{name}: {risen} rose above the ceilings {CEILINGS}"
+    risen = {key: metrics[key] for key, ceiling in CEILINGS[name].items() if metrics[key] > ceiling}
+    assert not risen, f"{name}: {risen} rose above the ceilings {CEILINGS[name]}"
 
 
 def test_above_the_langchain_docs_baseline(measured: tuple[str, dict[str, float]]) -> None:
