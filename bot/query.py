@@ -27,6 +27,7 @@ _LIST_CUES = re.compile(
     r"有哪些|哪几|哪些|包括什么|包含什么|包括哪|几个方面|几方面|什么情形|哪几种|列举|都有什么|有什么内容|"
     r"主要目标|重点任务|what are|which|list"
 )
+_STRUCTURE_CUES = re.compile(r"部分|框架|结构|几个方面|章节")  # questions about how a document is organised
 _COUNT_CUES = re.compile(  # counts of items, not durations ("几个月" asks how long)
     r"几个(?!月|工作日)|多少个(?!月|工作日)|几项|几方面|几部分|几种|how many(?! (?:years|months|days|weeks))"
 )
@@ -58,6 +59,7 @@ class Query:
         wants_old_version: the question asks about an earlier version.
         wants_list: the question asks for a list (有哪些 / 哪几个方面).
         wants_count: the question asks how many.
+        asks_structure: the question asks how a document is organised (its parts, its framework).
         item_ref: an ordinal reference to an item of the previous answer (``第三项``).
         is_followup: the question leans on the conversation so far.
     """
@@ -78,6 +80,7 @@ class Query:
     wants_old_version: bool = False
     wants_list: bool = False
     wants_count: bool = False
+    asks_structure: bool = False
     item_ref: int | None = None
     is_followup: bool = False
 
@@ -209,6 +212,7 @@ class QueryAnalyzer:
             wants_old_version=bool(_OLD_VERSION_CUES.search(text)),
             wants_list=bool(_LIST_CUES.search(normalized.lower())),
             wants_count=bool(_COUNT_CUES.search(normalized.lower())),
+            asks_structure=bool(_STRUCTURE_CUES.search(normalized)),
             item_ref=numeral_value(item_match.group(1)) if item_match and not query_has_article(text) else None,
         )
         if previous is not None and self._leans_on_previous(query, normalized):

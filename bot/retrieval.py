@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -39,6 +40,8 @@ class RetrievalConfig:
         english_dense_weight: dense weight for English questions (BM25 sees only their glossary terms).
         unknown_word_dense_shift: the dense weight of a Chinese question rises by this times the share of its
             words the corpus never uses (everyday wording BM25 cannot match), up to ``english_dense_weight``.
+        part_summary_factor: multiplier for a part's summary (``第一部分：发展现状与面临形势。主要是回顾…``) when the
+            question is not about how the document is organised: the passages with the substance answer it.
     """
 
     lexical_weight: float
@@ -52,6 +55,10 @@ class RetrievalConfig:
     article_boost: float
     english_dense_weight: float
     unknown_word_dense_shift: float
+    part_summary_factor: float
+
+
+_PART_LABEL = re.compile(r"^第.+部分$")
 
 
 def _path_labels(chunk: Chunk) -> set[str]:
@@ -105,6 +112,8 @@ class HybridSearcher:
         self._query_vector = lru_cache(maxsize=1024)(lambda text: tuple(embeddings.embed_query(text)))
         self._ids = np.array([c.chunk_id for c in chunks])
         self._sentence_owner = np.array([self._position[i] for i in index.sentence_lexical.ids], dtype=np.int64)
+        self._part_summaries = np.array([bool(c.label and _PART_LABEL.match(c.label)) and not c.announces
+                                         for c in chunks])
         # Which passages hold each kind of answer, decided once per index.
         self._holders = {t.name: np.array([bool(t.evidence.search(c.text)) for c in chunks]) for t in answer_types()}
 
@@ -180,6 +189,8 @@ class HybridSearcher:
         lexical_weight = self.config.lexical_weight + self.config.dense_weight - dense_weight
         fused = lexical_weight * _min_max(lexical) + dense_weight * _min_max(dense)
         fused = fused * self._answer_type_prior(query)
+        if not query.asks_structure:
+            fused = np.where(self._part_summaries, fused * self.config.part_summary_factor, fused)
         for titles, boost in ((query.doc_titles, self.config.named_doc_boost),
                               (query.hinted_titles, self.config.hinted_doc_boost)):
             if titles:

@@ -37,6 +37,7 @@ class RetrievalSettings(BaseModel):
     context_weight: float = 1.0
     context_chunk_boost: float = 1.3
     named_doc_boost: float = 2.0
+    part_summary_factor: float = 0.6
     hinted_doc_boost: float = 1.3
     article_boost: float = 1.0
     coverage_passage: float = 0.3

@@ -54,3 +54,10 @@ def test_a_list_question_favours_the_article_whose_lead_in_it_asks_about(pipelin
                      and hit.doc.title == "中华人民共和国著作权法"), len(hits))
 
     assert rank(plain) == 0 < rank(without_lead)
+
+
+def test_a_part_summary_answers_questions_about_the_structure_only(pipeline: Pipeline) -> None:
+    substance = pipeline.answer("“十三五”期间武汉的知识产权工作取得了什么成绩？")
+    assert substance.citations[0].section == "一、《规划》编制背景"  # not 第一部分：…主要是回顾…
+    structure = pipeline.answer("《规划》第一部分主要讲的是什么内容？")
+    assert structure.citations[0].section.endswith("第一部分")
