@@ -27,7 +27,8 @@ _LIST_CUES = re.compile(
     r"有哪些|哪几|哪些|包括什么|包含什么|包括哪|几个方面|几方面|什么情形|哪几种|列举|都有什么|有什么内容|"
     r"主要目标|重点任务|what are|which|list"
 )
-_STRUCTURE_CUES = re.compile(r"部分|框架|结构|几个方面|章节")  # questions about how a document is organised
+# Questions about how a document is organised (its parts, its framework); 一部分 alone is not one.
+_STRUCTURE_CUES = re.compile(rf"第[{_NUM}]+部分|[几{_NUM}]个部分|哪[几些]个?部分|各部分|框架|结构|章节|几个方面")
 _COUNT_CUES = re.compile(  # counts of items, not durations ("几个月" asks how long)
     r"几个(?!月|工作日)|多少个(?!月|工作日)|几项|几方面|几部分|几种|how many(?! (?:years|months|days|weeks))"
 )

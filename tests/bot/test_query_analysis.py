@@ -41,6 +41,15 @@ def test_punitive_damages_are_not_a_penalty_question(analyzer: QueryAnalyzer) ->
     assert "处罚" not in analyzer.analyze("适用惩罚性赔偿时，什么算情节严重？").expansion_tokens
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("《规划》第一部分讲什么？", True), ("规划分为哪几个部分？", True), ("规划的主要框架是什么？", True),
+     ("能不能只对产品的一部分申请外观设计专利？", False)],
+)
+def test_structure_questions(analyzer: QueryAnalyzer, question: str, expected: bool) -> None:
+    assert analyzer.analyze(question).asks_structure is expected
+
+
 def test_years_stay_arabic_and_signal_a_version(analyzer: QueryAnalyzer) -> None:
     query = analyzer.analyze("2010年的专利法实施细则怎么规定奖金？")
     assert query.years == ["2010"]
