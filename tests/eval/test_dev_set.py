@@ -23,11 +23,11 @@ from eval.metrics import summarize
 ROOT = Path(__file__).resolve().parents[2]
 FLOORS = {
     "dev": {
-        "hit@1": 0.78,
-        "hit@3": 0.94,
+        "hit@1": 0.80,
+        "hit@3": 0.95,
         "hit@5": 0.95,
-        "mrr": 0.86,
-        "key_point_recall": 0.85,
+        "mrr": 0.87,
+        "key_point_recall": 0.86,
         "no_answer_accuracy": 0.96,
         "version_correctness": 1.0,
         "grounded_rate": 1.0,
