@@ -278,19 +278,20 @@ class ExtractiveAnswerer:
         return self.refusal(verdict) if verdict.status == "refused" else self._no_answer(verdict, [], query)
 
     def answer(
-        self, query: Query, hits: list[Hit], extra: list[Hit] | None = None, *, closeness: float = 1.0
+        self, query: Query, hits: list[Hit], closeness: Callable[[], float], extra: list[Hit] | None = None
     ) -> Composed:
         """Answer from the hits, or abstain when they do not hold the answer.
 
         Args:
             query: the analysed question.
             hits: retrieved passages, best first.
+            closeness: the question's cosine to its closest passage (how near its meaning is to the documents),
+                called only for a question without domain words.
             extra: passages retrieved for what the best passage leaves unanswered (see ``residual_query``).
-            closeness: cosine of the question to the closest passage (how near its meaning is to the documents).
         """
         if law := self._guard.unknown_law(query, hits[0].chunk.text if hits else ""):
             return self._no_answer(Verdict("no_answer", "unknown_law", law), [], query)
-        if not hits or (self._guard.off_topic(query) and closeness < self._config.off_topic_closeness):
+        if not hits or (self._guard.off_topic(query) and closeness() < self._config.off_topic_closeness):
             return self.refusal(Verdict("refused", "off_topic"))
         related = hits[: self._config.related_sections]
         if self.coverage(query, hits[0]) < self._config.min_coverage:

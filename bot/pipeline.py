@@ -140,7 +140,7 @@ class Pipeline:
         hits = self.searcher.search(query, self.config.candidates)
         remainder = self.answerer.residual_query(query, hits)
         extra = self.searcher.search(remainder, self.config.candidates) if remainder else []
-        return self.answerer.answer(query, hits, extra, closeness=self.searcher.closeness(query))
+        return self.answerer.answer(query, hits, lambda: self.searcher.closeness(query), extra)
 
     def _item_answer(self, number: int, last: Turn) -> Composed:
         """Answer "第三项是什么" from the previous list answer, citing what that answer cited."""

@@ -4,10 +4,9 @@ differences ("发明专利" inside "发明专利权"), which BM25 over tokens is
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from bot.listing import list_lead
 from bot.query import Query
 from bot.schema import Hit
 from index.chunking import sentences
@@ -70,15 +69,18 @@ def coverage(text: str, weights: dict[str, float]) -> float:
 
 
 def rerank(
-    hits: list[Hit], weights: dict[str, float], config: CoverageWeights, *, wants_list: bool = False
+    hits: list[Hit], weights: dict[str, float], config: CoverageWeights, *, leads: Mapping[str, str] | None = None
 ) -> list[Hit]:
-    """Add passage and best-sentence coverage (and, for a list question, lead-in coverage) to each hit's score
-    and sort again."""
+    """Add passage and best-sentence coverage to each hit's score and sort again.
+
+    ``leads`` (lower-cased item lead-ins by chunk id, given for a list question) adds the coverage of a
+    passage's lead-in.
+    """
     for hit in hits:
         text = hit.chunk.text.lower()
         passage = coverage(f"{hit.chunk.section} {hit.chunk.head}{text}", weights)
         sentence = max((coverage(s, weights) for s in sentences(text)), default=0.0)
         hit.score += config.passage * passage + config.sentence * sentence
-        if wants_list and (lead := list_lead(hit.chunk)):
-            hit.score += config.list_lead * coverage(lead.lower(), weights)
+        if leads and (lead := leads.get(hit.chunk.chunk_id)):
+            hit.score += config.list_lead * coverage(lead, weights)
     return sorted(hits, key=lambda h: -h.score)

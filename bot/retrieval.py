@@ -16,6 +16,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from bot.answer_types import answer_types, asked_types
+from bot.listing import list_lead
 from bot.query import Query, QueryAnalyzer
 from bot.rerank import CoverageWeights, rerank, term_weights
 from bot.schema import Hit
@@ -114,6 +115,7 @@ class HybridSearcher:
         self._sentence_owner = np.array([self._position[i] for i in index.sentence_lexical.ids], dtype=np.int64)
         self._part_summaries = np.array([bool(c.label and _PART_LABEL.match(c.label)) and not c.announces
                                          for c in chunks])
+        self._list_leads = {c.chunk_id: lead.lower() for c in chunks if (lead := list_lead(c))}
         # Which passages hold each kind of answer, decided once per index.
         self._holders = {t.name: np.array([bool(t.evidence.search(c.text)) for c in chunks]) for t in answer_types()}
 
@@ -228,7 +230,8 @@ class HybridSearcher:
             for i in order
             if fused[i] > 0
         ]
-        hits = rerank(hits, term_weights(query, self.index.lexical.idf), self.coverage, wants_list=query.wants_list)
+        leads = self._list_leads if query.wants_list else None
+        hits = rerank(hits, term_weights(query, self.index.lexical.idf), self.coverage, leads=leads)
         if self._reranker is not None and hits:
             texts = self.index.search_texts
             pairs = [(query.text, texts[self._position[h.chunk.chunk_id]]) for h in hits]
