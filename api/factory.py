@@ -98,6 +98,7 @@ def build_pipeline(settings: Settings, components: Components, *, database_url: 
             passage=retrieval.coverage_passage,
             sentence=retrieval.coverage_sentence,
             list_lead=retrieval.coverage_list_lead,
+            answer_clause=retrieval.coverage_answer_clause,
             candidates=retrieval.rerank_depth,
         ),
         answering=_from_settings(

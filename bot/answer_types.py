@@ -20,6 +20,9 @@ class AnswerType:
         evidence: matches text that holds one.
         boost: retrieval multiplier for passages that hold one.
         sought: an answer lacking this kind looks for a second passage that has it.
+        answer: matches one concrete answer in a sentence (``3个月内``), when the kind has a clause to check.
+        start: matches the phrase that dates an answer (``自公告之日起``): when it follows the answer, it says
+            when the period starts, not what happens within it.
     """
 
     name: str
@@ -27,6 +30,8 @@ class AnswerType:
     evidence: re.Pattern[str]
     boost: float
     sought: bool
+    answer: re.Pattern[str] | None = None
+    start: re.Pattern[str] | None = None
 
 
 @lru_cache(maxsize=1)
@@ -35,7 +40,9 @@ def answer_types() -> tuple[AnswerType, ...]:
     table = tomllib.loads(resources.files("bot.data").joinpath("answer_types.toml").read_text(encoding="utf-8"))
     return tuple(
         AnswerType(row["name"], re.compile(row["question"], re.IGNORECASE), re.compile(row["evidence"]),
-                   float(row["boost"]), bool(row.get("sought", False)))
+                   float(row["boost"]), bool(row.get("sought", False)),
+                   re.compile(row["answer"]) if "answer" in row else None,
+                   re.compile(row["start"]) if "start" in row else None)
         for row in table["types"]
     )
 

@@ -4,9 +4,11 @@ differences ("发明专利" inside "发明专利权"), which BM25 over tokens is
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from bot.answer_types import asked_types
 from bot.query import Query
 from bot.schema import Hit
 from index.chunking import sentences
@@ -20,13 +22,41 @@ class CoverageWeights:
         passage, sentence: weights of the passage's and its best sentence's coverage.
         list_lead: for a list question, weight of the coverage of the lead-in of a passage's items
             (``对下列各项，不授予专利权：`` answers 哪些不能授予专利权 whatever its items say).
+        answer_clause: weight of the coverage of an ``AnswerClause`` (what follows a concrete answer).
         candidates: how many fused candidates are re-ranked.
     """
 
     passage: float
     sentence: float
     list_lead: float
+    answer_clause: float
     candidates: int
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerClause:
+    """What a question asks to happen within the answer it wants: the words after its slot
+    (``多长时间内 | 可以提出异议`` → 提出, 异议), which should follow a concrete answer in a sentence
+    (``三个月内，…可以向商标局提出异议``), not precede it (``提出异议的，…十二个月内做出决定``).
+
+    Attributes:
+        weights: the question words after the slot, with their weights.
+        answer: matches a concrete answer of the asked-for kind.
+        start: matches a phrase that dates the answer (``自…之日起``), left out of what follows it.
+    """
+
+    weights: dict[str, float]
+    answer: re.Pattern[str]
+    start: re.Pattern[str] | None
+
+    def coverage(self, text: str) -> float:
+        """Best coverage of the clause's words in what follows a concrete answer, over ``text``'s sentences."""
+        best = 0.0
+        for sentence in sentences(text):
+            for found in self.answer.finditer(sentence):
+                rest = sentence[found.end():]
+                best = max(best, coverage(self.start.sub("", rest) if self.start else rest, self.weights))
+        return best
 
 
 def concept_weights(weights: dict[str, float]) -> dict[str, float]:
@@ -62,6 +92,18 @@ def term_weights(query: Query, idf: Callable[[str], float], expansion_factor: fl
     return weights
 
 
+def answer_clause(query: Query, weights: dict[str, float]) -> AnswerClause | None:
+    """The question's ``AnswerClause`` when it asks for a kind of answer that has one and words follow its slot."""
+    text = query.text.lower()
+    for answer_type in asked_types(text):
+        if answer_type.answer is None or not (slot := answer_type.question.search(text)):
+            continue
+        after = text[slot.end():]
+        if clause := {word: weight for word, weight in weights.items() if word in after}:
+            return AnswerClause(clause, answer_type.answer, answer_type.start)
+    return None
+
+
 def coverage(text: str, weights: dict[str, float]) -> float:
     """Share of the weighted words that occur in ``text`` (as substrings)."""
     total = sum(weights.values())
@@ -69,12 +111,17 @@ def coverage(text: str, weights: dict[str, float]) -> float:
 
 
 def rerank(
-    hits: list[Hit], weights: dict[str, float], config: CoverageWeights, *, leads: Mapping[str, str] | None = None
+    hits: list[Hit],
+    weights: dict[str, float],
+    config: CoverageWeights,
+    *,
+    leads: Mapping[str, str] | None = None,
+    clause: AnswerClause | None = None,
 ) -> list[Hit]:
     """Add passage and best-sentence coverage to each hit's score and sort again.
 
     ``leads`` (lower-cased item lead-ins by chunk id, given for a list question) adds the coverage of a
-    passage's lead-in.
+    passage's lead-in; ``clause`` the coverage of what follows a concrete answer in the passage.
     """
     for hit in hits:
         text = hit.chunk.text.lower()
@@ -83,4 +130,6 @@ def rerank(
         hit.score += config.passage * passage + config.sentence * sentence
         if leads and (lead := leads.get(hit.chunk.chunk_id)):
             hit.score += config.list_lead * coverage(lead, weights)
+        if clause:
+            hit.score += config.answer_clause * clause.coverage(text)
     return sorted(hits, key=lambda h: -h.score)

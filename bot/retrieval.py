@@ -18,7 +18,7 @@ from pydantic import ConfigDict
 from bot.answer_types import answer_types, asked_types
 from bot.listing import list_lead
 from bot.query import Query, QueryAnalyzer
-from bot.rerank import CoverageWeights, rerank, term_weights
+from bot.rerank import CoverageWeights, answer_clause, rerank, term_weights
 from bot.schema import Hit
 from index.build import LoadedIndex
 from index.schema import Chunk
@@ -231,7 +231,8 @@ class HybridSearcher:
             if fused[i] > 0
         ]
         leads = self._list_leads if query.wants_list else None
-        hits = rerank(hits, term_weights(query, self.index.lexical.idf), self.coverage, leads=leads)
+        weights = term_weights(query, self.index.lexical.idf)
+        hits = rerank(hits, weights, self.coverage, leads=leads, clause=answer_clause(query, weights))
         if self._reranker is not None and hits:
             texts = self.index.search_texts
             pairs = [(query.text, texts[self._position[h.chunk.chunk_id]]) for h in hits]

@@ -43,6 +43,9 @@ class RetrievalSettings(BaseModel):
     coverage_passage: float = 0.3
     coverage_sentence: float = 0.3
     coverage_list_lead: float = 0.4
+    coverage_answer_clause: float = Field(
+        0.5, description="期限类问题：问句期限之后的词（提出异议）出现在条文期限之后（三个月内，…提出异议）的加分"
+    )
     rerank_depth: int = 30
     candidates: int = 20
     top_k: int = 5

@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from bot.pipeline import Pipeline
-from bot.rerank import concept_weights, coverage
+from bot.rerank import answer_clause, concept_weights, coverage
 from bot.retrieval import HybridSearcher
 
 
@@ -54,6 +54,27 @@ def test_a_list_question_favours_the_article_whose_lead_in_it_asks_about(pipelin
                      and hit.doc.title == "中华人民共和国著作权法"), len(hits))
 
     assert rank(plain) == 0 < rank(without_lead)
+
+
+def test_a_deadline_question_wants_its_action_after_the_period(pipeline: Pipeline) -> None:
+    query = pipeline.analyzer.analyze("商标初步审定公告后，多长时间内可以提出异议？")
+    clause = answer_clause(query, {"商标": 1.0, "公告": 1.0, "提出": 1.0, "异议": 2.0})
+    assert clause is not None and set(clause.weights) == {"提出", "异议"}  # the words after the slot only
+    objection_period = "对初步审定公告的商标，自公告之日起三个月内，任何人认为违反本法规定的，可以向商标局提出异议。"
+    decision_period = "对初步审定公告的商标提出异议的，商标局应当自公告期满之日起十二个月内做出是否准予注册的决定。"
+    assert clause.coverage(objection_period) == 1.0
+    assert clause.coverage(decision_period) == 0.0
+    # A period's start (自…之日起) says when it runs from, not what happens within it.
+    assert clause.coverage("保护期为10年，自提出异议之日起计算。") == 0.0
+    assert pipeline.answer("商标初步审定公告后，多长时间内可以提出异议？").citations[0].section.endswith("第三十三条")
+
+
+def test_a_question_without_words_after_its_slot_or_without_a_duration_has_no_clause(pipeline: Pipeline) -> None:
+    analyze = pipeline.analyzer.analyze
+    assert answer_clause(analyze("发明专利权的期限是多久？"), {"发明专利": 1.0, "期限": 1.0}) is None
+    # 好几年 tells a story; it does not ask how long.
+    story = analyze("他的专利批了好几年一直闲着不用，能申请强制许可吗？")
+    assert answer_clause(story, {"专利": 1.0, "强制许可": 1.0}) is None
 
 
 def test_a_part_summary_answers_questions_about_the_structure_only(pipeline: Pipeline) -> None:
