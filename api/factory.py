@@ -99,6 +99,7 @@ def build_pipeline(settings: Settings, components: Components, *, database_url: 
             sentence=retrieval.coverage_sentence,
             list_lead=retrieval.coverage_list_lead,
             answer_clause=retrieval.coverage_answer_clause,
+            negation=retrieval.coverage_negation,
             candidates=retrieval.rerank_depth,
         ),
         answering=_from_settings(

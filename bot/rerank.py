@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.answer_types import asked_types
+from bot.negation import negation_coverage, negation_rules
 from bot.query import Query
 from bot.schema import Hit
 from index.chunking import sentences
@@ -23,6 +24,7 @@ class CoverageWeights:
         list_lead: for a list question, weight of the coverage of the lead-in of a passage's items
             (``对下列各项，不授予专利权：`` answers 哪些不能授予专利权 whatever its items say).
         answer_clause: weight of the coverage of an ``AnswerClause`` (what follows a concrete answer).
+        negation: weight of the share of the question's negated words the passage negates too.
         candidates: how many fused candidates are re-ranked.
     """
 
@@ -30,6 +32,7 @@ class CoverageWeights:
     sentence: float
     list_lead: float
     answer_clause: float
+    negation: float
     candidates: int
 
 
@@ -117,11 +120,13 @@ def rerank(
     *,
     leads: Mapping[str, str] | None = None,
     clause: AnswerClause | None = None,
+    negated: dict[str, float] | None = None,
 ) -> list[Hit]:
     """Add passage and best-sentence coverage to each hit's score and sort again.
 
     ``leads`` (lower-cased item lead-ins by chunk id, given for a list question) adds the coverage of a
-    passage's lead-in; ``clause`` the coverage of what follows a concrete answer in the passage.
+    passage's lead-in; ``clause`` the coverage of what follows a concrete answer in the passage; ``negated``
+    (the question's negated words, see ``bot.negation``) the share of them the passage negates too.
     """
     for hit in hits:
         text = hit.chunk.text.lower()
@@ -132,4 +137,6 @@ def rerank(
             hit.score += config.list_lead * coverage(lead, weights)
         if clause:
             hit.score += config.answer_clause * clause.coverage(text)
+        if negated:
+            hit.score += config.negation * negation_coverage(text, negated, negation_rules())
     return sorted(hits, key=lambda h: -h.score)

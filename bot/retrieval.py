@@ -17,6 +17,7 @@ from pydantic import ConfigDict
 
 from bot.answer_types import answer_types, asked_types
 from bot.listing import list_lead
+from bot.negation import negated_words, negation_rules
 from bot.query import Query, QueryAnalyzer
 from bot.rerank import CoverageWeights, answer_clause, rerank, term_weights
 from bot.schema import Hit
@@ -232,7 +233,8 @@ class HybridSearcher:
         ]
         leads = self._list_leads if query.wants_list else None
         weights = term_weights(query, self.index.lexical.idf)
-        hits = rerank(hits, weights, self.coverage, leads=leads, clause=answer_clause(query, weights))
+        negated = negated_words(query.text.lower(), weights, negation_rules())
+        hits = rerank(hits, weights, self.coverage, leads=leads, clause=answer_clause(query, weights), negated=negated)
         if self._reranker is not None and hits:
             texts = self.index.search_texts
             pairs = [(query.text, texts[self._position[h.chunk.chunk_id]]) for h in hits]

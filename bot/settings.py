@@ -46,6 +46,7 @@ class RetrievalSettings(BaseModel):
     coverage_answer_clause: float = Field(
         0.5, description="期限类问题：问句期限之后的词（提出异议）出现在条文期限之后（三个月内，…提出异议）的加分"
     )
+    coverage_negation: float = Field(0.2, description="问句否定的词（不能授予）在条文中同样被否定（不授予）的加分")
     rerank_depth: int = 30
     candidates: int = 20
     top_k: int = 5
