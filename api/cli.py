@@ -133,7 +133,7 @@ def eval_command(
     except (OSError, ValueError, CorpusIndexError) as error:
         _fail(str(error))
     results: dict[str, Any] = {"dataset": str(dataset), "index": pipeline.index.build_id,
-                               "embedding_model": settings.retrieval.embedding_model}
+                               "embedding_models": settings.retrieval.models}
     results["policybot"] = report(run_cases(lambda case: run_case(pipeline, case), items), with_cases=cases)
     if baseline:
         reference = LangChainDocsBaseline([settings.corpus_dir], components.embeddings,

@@ -17,7 +17,7 @@ from bot.pipeline import Pipeline, PipelineConfig
 from bot.rerank import CoverageWeights
 from bot.retrieval import RetrievalConfig
 from bot.settings import Settings
-from index.build import BuildReport, ProgressCallback, build_index, load_index
+from index.build import BuildReport, DenseModel, ProgressCallback, build_index, load_index
 from index.embedding import load_embeddings
 from index.segment import Segmenter
 
@@ -30,10 +30,11 @@ class Components:
 
     embeddings: Embeddings
     segmenter: Segmenter
+    second: DenseModel | None = None
 
 
 def load_components(settings: Settings) -> Components:
-    """Load the embedding model and the segmenter the settings name."""
+    """Load the embedding models and the segmenter the settings name."""
     retrieval = settings.retrieval
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # this deployment has no model hub; models come from disk
     # OpenMP threads that spin while waiting collapse when the CPUs are shared (seen: 20 ms -> 1.6 s a query).
@@ -41,7 +42,12 @@ def load_components(settings: Settings) -> Components:
     embeddings = load_embeddings(
         retrieval.embedding_model, threads=retrieval.embedding_threads, query_prefix=retrieval.query_prefix
     )
-    return Components(embeddings=embeddings, segmenter=Segmenter())
+    second = retrieval.second_embedding_model
+    return Components(
+        embeddings=embeddings,
+        segmenter=Segmenter(),
+        second=DenseModel(second, load_embeddings(second, threads=retrieval.embedding_threads)) if second else None,
+    )
 
 
 def ingest(
@@ -57,6 +63,7 @@ def ingest(
         segmenter=components.segmenter,
         max_document_bytes=settings.max_document_bytes,
         chunk_max_chars=settings.retrieval.chunk_max_chars,
+        second=components.second,
         progress=progress,
         force=force,
     )
@@ -84,7 +91,8 @@ def build_pipeline(settings: Settings, components: Components, *, database_url: 
         IndexMismatch: the index was built with another embedding model.
     """
     retrieval, answer = settings.retrieval, settings.answer
-    index = load_index(settings.index_dir, components.embeddings, embedding_model=retrieval.embedding_model)
+    index = load_index(settings.index_dir, components.embeddings, embedding_model=retrieval.embedding_model,
+                       second=components.second)
     url = database_url or settings.database_url
     pipeline = Pipeline(
         index,

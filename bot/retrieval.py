@@ -44,6 +44,8 @@ class RetrievalConfig:
             words the corpus never uses (everyday wording BM25 cannot match), up to ``english_dense_weight``.
         part_summary_factor: multiplier for a part's summary (``第一部分：发展现状与面临形势。主要是回顾…``) when the
             question is not about how the document is organised: the passages with the substance answer it.
+        second_dense_share: share of the second embedding model (when the index has one) in the dense score
+            of a Chinese question; English questions use the main model only.
     """
 
     lexical_weight: float
@@ -58,6 +60,7 @@ class RetrievalConfig:
     english_dense_weight: float
     unknown_word_dense_shift: float
     part_summary_factor: float
+    second_dense_share: float
 
 
 _PART_LABEL = re.compile(r"^第.+部分$")
@@ -112,6 +115,10 @@ class HybridSearcher:
         self._position = {c.chunk_id: i for i, c in enumerate(chunks)}
         # Query vectors are cached: a follow-up search for the same question (and repeated questions) reuse them.
         self._query_vector = lru_cache(maxsize=1024)(lambda text: tuple(embeddings.embed_query(text)))
+        self._second = index.second_dense
+        if self._second is not None:
+            second = self._second.embeddings
+            self._second_vector = lru_cache(maxsize=1024)(lambda text: tuple(second.embed_query(text)))
         self._ids = np.array([c.chunk_id for c in chunks])
         self._sentence_owner = np.array([self._position[i] for i in index.sentence_lexical.ids], dtype=np.int64)
         self._part_summaries = np.array([bool(c.label and _PART_LABEL.match(c.label)) and not c.announces
@@ -140,12 +147,21 @@ class HybridSearcher:
         share = self.config.sentence_share
         return (1 - share) * _max_scaled(passage) + share * _max_scaled(best_sentence)
 
-    def dense_scores(self, query: Query) -> np.ndarray:
+    def _main_dense_scores(self, query: Query) -> np.ndarray:
         return self.index.dense.scores_by_vector(self._query_vector(query.dense_text))
 
+    def dense_scores(self, query: Query) -> np.ndarray:
+        """Cosine scores of the main model, blended (min-max) with the second model's for a Chinese question."""
+        main = self._main_dense_scores(query)
+        share = self.config.second_dense_share
+        if self._second is None or share <= 0 or query.language != "zh":
+            return main
+        second = self._second.scores_by_vector(self._second_vector(query.dense_text))
+        return (1 - share) * _min_max(main) + share * _min_max(second)
+
     def closeness(self, query: Query) -> float:
-        """Cosine of the question to its closest passage: how near its meaning is to the documents at all."""
-        scores = self.dense_scores(query)
+        """Cosine of the question to its closest passage (main model): how near its meaning is to the documents."""
+        scores = self._main_dense_scores(query)
         return float(scores.max()) if len(scores) else 0.0
 
     def _version_mask(self, query: Query) -> np.ndarray:

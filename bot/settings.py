@@ -24,6 +24,10 @@ class RetrievalSettings(BaseModel):
         "use-multilingual", description="use-multilingual、e5-small，或 sentence-transformers 模型名/本地路径"
     )
     query_prefix: str = Field("", description="sentence-transformers 模型的查询前缀（如 bge 的检索指令）")
+    second_embedding_model: str | None = Field(
+        "e5-small", description="第二个向量模型（取值同上），中文问题融合两个模型的向量分；空则关闭"
+    )
+    second_dense_share: float = Field(0.3, description="中文问题的向量分中第二个模型所占的比例")
     embedding_threads: int = Field(1, description="向量模型的线程数；1 在并发请求和机器繁忙时最稳定")
     chunk_max_chars: int = 600
     lexical_weight: float = 0.4
@@ -51,6 +55,11 @@ class RetrievalSettings(BaseModel):
     candidates: int = 20
     top_k: int = 5
     reranker_model: str | None = Field(None, description="可选的 cross-encoder 重排模型名/本地路径")
+
+    @property
+    def models(self) -> str:
+        """The embedding models in use, for status output (``use-multilingual + e5-small``)."""
+        return " + ".join(m for m in (self.embedding_model, self.second_embedding_model) if m)
 
 
 class AnswerSettings(BaseModel):

@@ -3,7 +3,8 @@
 Layout of an index folder::
 
     CURRENT                  name of the build in use (replaced atomically)
-    builds/<build id>/       manifest.json, documents.jsonl, chunks.jsonl, dense.faiss, dense.json, bm25/
+    builds/<build id>/       manifest.json, documents.jsonl, chunks.jsonl, dense.faiss, dense.json, bm25/,
+                             and dense_second/ when a second embedding model is configured
 
 A build is written to a new folder and only then made current, so a crash mid-build leaves the old
 index serving. Vectors of chunks whose text and model did not change are reused, not re-embedded.
@@ -41,14 +42,26 @@ DOCUMENTS_FILE = "documents.jsonl"
 CHUNKS_FILE = "chunks.jsonl"
 HASHES_FILE = "content_hashes.json"
 SENTENCES_FOLDER = "bm25_sentences"
+SECOND_FOLDER = "dense_second"
 
 ProgressCallback = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` while a build runs."""
 
 
+@dataclass(frozen=True, slots=True)
+class DenseModel:
+    """An embedding model with the spec it was loaded from (recorded in the manifest)."""
+
+    spec: str
+    embeddings: Embeddings
+
+
 @dataclass(slots=True)
 class LoadedIndex:
-    """Everything retrieval needs, loaded from one build."""
+    """Everything retrieval needs, loaded from one build.
+
+    ``second_dense`` holds the chunks' vectors from a second embedding model, when one is configured.
+    """
 
     manifest: dict[str, Any]
     docs: dict[str, SourceDoc]
@@ -57,6 +70,7 @@ class LoadedIndex:
     lexical: BM25Store
     sentence_lexical: BM25Store
     search_texts: list[str] = field(default_factory=list)
+    second_dense: FaissStore | None = None
 
     @property
     def build_id(self) -> str:
@@ -116,13 +130,17 @@ def read_manifest(index_dir: Path) -> dict[str, Any] | None:
     return json.loads((build / MANIFEST_FILE).read_text(encoding="utf-8")) if build else None
 
 
-def is_stale(index_dir: Path, sources: Iterable[Path], *, embedding_model: str, chunk_max_chars: int) -> bool:
-    """True when the index is missing or was built from other files, model or chunking settings."""
+def is_stale(
+    index_dir: Path, sources: Iterable[Path], *, embedding_model: str, chunk_max_chars: int,
+    second_model: str | None = None,
+) -> bool:
+    """True when the index is missing or was built from other files, models or chunking settings."""
     sources = list(sources)
     manifest = read_manifest(index_dir)
     return manifest is None or (
         manifest.get("format") != FORMAT_VERSION
         or manifest.get("embedding_model") != embedding_model
+        or manifest.get("second_embedding_model") != second_model
         or manifest.get("chunk_max_chars") != chunk_max_chars
         or manifest.get("files") != file_hashes(sources)
         or manifest.get("sidecars") != _sidecar_hashes(sources)
@@ -141,16 +159,43 @@ def _segmenter_fingerprint() -> str:
     return _digest(Path(segment.__file__).read_text(encoding="utf-8"), *texts)
 
 
-def _previous_vectors(index_dir: Path, embedding_model: str) -> dict[str, np.ndarray]:
-    """Vectors of the build in use, keyed by content hash, when it used the same model."""
+def _previous_vectors(index_dir: Path, folder: str = "") -> dict[str, np.ndarray]:
+    """Vectors of a dense store of the build in use (the main one, or ``folder``), keyed by content hash.
+
+    The hash covers the model spec, so vectors of another model never match.
+    """
     build = current_build(index_dir)
-    if build is None:
+    store = build / folder if build else None
+    if store is None or not (store / HASHES_FILE).is_file():
         return {}
-    manifest = json.loads((build / MANIFEST_FILE).read_text(encoding="utf-8"))
-    if manifest.get("embedding_model") != embedding_model or not (build / HASHES_FILE).is_file():
-        return {}
-    hashes = json.loads((build / HASHES_FILE).read_text(encoding="utf-8"))
-    return dict(zip(hashes, read_vectors(build), strict=True))
+    hashes = json.loads((store / HASHES_FILE).read_text(encoding="utf-8"))
+    return dict(zip(hashes, read_vectors(store), strict=True))
+
+
+def _dense_store(
+    model: DenseModel, texts: list[str], ids: list[str], previous: dict[str, np.ndarray], *,
+    batch: int, progress: ProgressCallback, stage: str,
+) -> tuple[FaissStore, list[str], int]:
+    """A dense store of the texts, reusing the vectors of unchanged ones; also their content hashes and how
+    many texts were embedded."""
+    hashes = [_digest(model.spec, text) for text in texts]
+    todo = [i for i, h in enumerate(hashes) if h not in previous]
+    fresh: dict[int, np.ndarray] = {}
+    for offset in range(0, len(todo), batch):
+        part = todo[offset : offset + batch]
+        vectors = np.asarray(model.embeddings.embed_documents([texts[i] for i in part]), dtype=np.float32)
+        fresh.update(zip(part, vectors, strict=True))
+        progress(stage, min(offset + batch, len(todo)), len(todo))
+    vectors = np.stack([fresh[i] if i in fresh else previous[hashes[i]] for i in range(len(texts))])
+    store = FaissStore(model.embeddings, vectors.shape[1])
+    store.add_vectors(vectors, ids, texts)
+    return store, hashes, len(todo)
+
+
+def _save_dense(store: FaissStore, hashes: list[str], folder: Path) -> None:
+    folder.mkdir(exist_ok=True)
+    store.save(folder)
+    (folder / HASHES_FILE).write_text(json.dumps(hashes), encoding="utf-8")
 
 
 def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
@@ -184,6 +229,7 @@ def build_index(
     segmenter: Segmenter,
     max_document_bytes: int,
     chunk_max_chars: int,
+    second: DenseModel | None = None,
     embed_batch: int = 64,
     progress: ProgressCallback | None = None,
     force: bool = False,
@@ -198,18 +244,21 @@ def build_index(
         segmenter: tokeniser for the BM25 index.
         max_document_bytes: larger files are rejected.
         chunk_max_chars: longer articles and passages are split.
+        second: a second embedding model whose vectors are stored beside the main ones.
         embed_batch: chunks embedded per call.
         progress: called with (stage, done, total).
         force: rebuild even when nothing changed.
 
     Returns:
-        A report; ``skipped`` is True when the index was already up to date.
+        A report (``embedded`` counts texts embedded by either model); ``skipped`` is True when the index
+        was already up to date.
     """
     started = time.perf_counter()
     report_progress = progress or (lambda stage, done, total: None)
     manifest = read_manifest(index_dir)
     if not force and manifest and not is_stale(
-        index_dir, sources, embedding_model=embedding_model, chunk_max_chars=chunk_max_chars
+        index_dir, sources, embedding_model=embedding_model, chunk_max_chars=chunk_max_chars,
+        second_model=second.spec if second else None,
     ):
         return BuildReport(manifest["build_id"], manifest["documents"], manifest["chunks"], 0, 0, 0.0,
                            manifest.get("errors", []), skipped=True)
@@ -224,30 +273,28 @@ def build_index(
     docs = {doc.doc_id: doc for doc in corpus.docs}
     chunks = [chunk for doc in corpus.docs for chunk in chunk_document(doc, max_chars=chunk_max_chars)]
     texts = [search_text(docs[c.doc_id], c) for c in chunks]
-    hashes = [_digest(embedding_model, text) for text in texts]
+    ids = [c.chunk_id for c in chunks]
     report_progress("分词", 0, len(chunks))
     tokens = [segmenter.tokens(text) for text in texts]
-
-    previous = _previous_vectors(index_dir, embedding_model)
-    todo = [i for i, h in enumerate(hashes) if h not in previous]
-    fresh: dict[int, np.ndarray] = {}
-    for offset in range(0, len(todo), embed_batch):
-        batch = todo[offset : offset + embed_batch]
-        vectors = np.asarray(embeddings.embed_documents([texts[i] for i in batch]), dtype=np.float32)
-        fresh.update(zip(batch, vectors, strict=True))
-        report_progress("向量化", min(offset + embed_batch, len(todo)), len(todo))
-    vectors = np.stack([fresh[i] if i in fresh else previous[hashes[i]] for i in range(len(chunks))])
+    dense, hashes, embedded = _dense_store(
+        DenseModel(embedding_model, embeddings), texts, ids, _previous_vectors(index_dir),
+        batch=embed_batch, progress=report_progress, stage="向量化",
+    )
+    if second:
+        second_dense, second_hashes, second_embedded = _dense_store(
+            second, texts, ids, _previous_vectors(index_dir, SECOND_FOLDER),
+            batch=embed_batch, progress=report_progress, stage=f"向量化（{second.spec}）",
+        )
+        embedded += second_embedded
 
     build_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
     builds = index_dir / BUILDS_DIR
     builds.mkdir(parents=True, exist_ok=True)
     staging = builds / f".staging-{build_id}"
     staging.mkdir()
-    ids = [c.chunk_id for c in chunks]
-    dense = FaissStore(embeddings, vectors.shape[1])
-    dense.add_vectors(vectors, ids, texts)
-    dense.save(staging)
-    (staging / HASHES_FILE).write_text(json.dumps(hashes), encoding="utf-8")
+    _save_dense(dense, hashes, staging)
+    if second:
+        _save_dense(second_dense, second_hashes, staging / SECOND_FOLDER)
     BM25Store.build(tokens, ids).save(staging)
     units = [(chunk.chunk_id, unit) for chunk in chunks for unit in sentences(chunk.head + chunk.text)]
     BM25Store.build([segmenter.tokens(unit) for _, unit in units], [chunk_id for chunk_id, _ in units]).save(
@@ -261,7 +308,8 @@ def build_index(
         "build_id": build_id,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "embedding_model": embedding_model,
-        "dimensions": int(vectors.shape[1]),
+        "dimensions": dense.index.d,
+        "second_embedding_model": second.spec if second else None,
         "chunk_max_chars": chunk_max_chars,
         "documents": len(corpus.docs),
         "chunks": len(chunks),
@@ -273,7 +321,7 @@ def build_index(
     (staging / MANIFEST_FILE).write_text(json.dumps(new_manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     staging.rename(builds / build_id)
     _switch_to(index_dir, build_id)
-    return BuildReport(build_id, len(corpus.docs), len(chunks), len(todo), len(chunks) - len(todo),
+    return BuildReport(build_id, len(corpus.docs), len(chunks), embedded, len(chunks) * (2 if second else 1) - embedded,
                        time.perf_counter() - started, errors)
 
 
@@ -301,12 +349,14 @@ def describe_documents(docs: Iterable[SourceDoc], chunks: Iterable[Chunk]) -> li
     ]
 
 
-def load_index(index_dir: Path, embeddings: Embeddings, *, embedding_model: str) -> LoadedIndex:
+def load_index(
+    index_dir: Path, embeddings: Embeddings, *, embedding_model: str, second: DenseModel | None = None
+) -> LoadedIndex:
     """Load the build in use without re-embedding anything.
 
     Raises:
         IndexNotReady: there is no index yet (the message says how to build it).
-        IndexMismatch: the index was built with another embedding model.
+        IndexMismatch: the index was built with other embedding models.
     """
     docs, chunks = read_records(index_dir)
     build = current_build(index_dir)
@@ -317,6 +367,13 @@ def load_index(index_dir: Path, embeddings: Embeddings, *, embedding_model: str)
             f"索引使用的向量模型是 {manifest.get('embedding_model')}，当前配置是 {embedding_model}："
             "请运行 policybot ingest 重建索引"
         )
+    second_spec = second.spec if second else None
+    if (built_second := manifest.get("second_embedding_model")) != second_spec:
+        raise IndexMismatch(
+            f"索引使用的第二向量模型是 {built_second or '无'}，当前配置是 {second_spec or '无'}："
+            "请运行 policybot ingest 重建索引"
+        )
     dense = FaissStore.load(build, embeddings)
+    second_dense = FaissStore.load(build / SECOND_FOLDER, second.embeddings) if second else None
     return LoadedIndex(manifest, docs, chunks, dense, BM25Store.load(build), BM25Store.load(build, SENTENCES_FOLDER),
-                       search_texts=list(dense.texts))
+                       search_texts=list(dense.texts), second_dense=second_dense)

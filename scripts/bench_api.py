@@ -61,7 +61,7 @@ def main() -> None:
         elapsed = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"POST /api/chat, {len(timings)} questions of {args.dataset.name}, warm, one client "
-          f"(model {settings.retrieval.embedding_model}):")
+          f"(models {settings.retrieval.models}):")
     p50, p95 = statistics.median(timings), percentile(timings, 0.95)
     print(f"  p50 {p50:.1f} ms  p95 {p95:.1f} ms  max {max(timings):.1f} ms")
     print(f"  {args.clients} concurrent clients, same questions again: {len(questions) / elapsed:.1f} questions/s")

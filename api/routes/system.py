@@ -15,7 +15,7 @@ router = APIRouter(tags=["系统"])
 def healthz(request: Request) -> HealthPublic:
     """索引是否已加载、使用的模型、文档数与片段数。"""
     pipeline = request.app.state.pipeline
-    model = request.app.state.settings.retrieval.embedding_model
+    model = request.app.state.settings.retrieval.models
     if pipeline is None:
         return HealthPublic(status="no_index", index_loaded=False, model=model, documents=0, chunks=0,
                             detail=request.app.state.startup_error)

@@ -48,6 +48,7 @@ def test_bad_requests_get_a_chinese_message(client: TestClient, kwargs: dict, st
 def test_health_and_documents(client: TestClient) -> None:
     health = client.get("/healthz").json()
     assert health["status"] == "ok" and health["index_loaded"]
+    assert health["model"] == "use-multilingual + e5-small"  # main and second embedding model
     assert health["documents"] == 18 and health["chunks"] > 1000
     documents = client.get("/api/documents").json()
     assert len(documents) == 18

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from bot.pipeline import Pipeline
@@ -54,6 +55,21 @@ def test_a_list_question_favours_the_article_whose_lead_in_it_asks_about(pipelin
                      and hit.doc.title == "中华人民共和国著作权法"), len(hits))
 
     assert rank(plain) == 0 < rank(without_lead)
+
+
+def test_chinese_questions_blend_the_second_model_english_ones_and_closeness_use_the_main(
+    pipeline: Pipeline,
+) -> None:
+    plain = pipeline.searcher
+    assert pipeline.index.second_dense is not None  # the default index carries a second model's vectors
+    main_only = HybridSearcher(plain.index, plain.embeddings, dataclasses.replace(plain.config, second_dense_share=0.0),
+                               coverage=plain.coverage)
+    chinese = pipeline.analyzer.analyze("员工离职后把技术秘密带到新公司用了，算侵权吗？")
+    english = pipeline.analyzer.analyze("How long does an invention patent last?")
+    assert not np.allclose(plain.dense_scores(chinese), main_only.dense_scores(chinese))
+    assert np.allclose(plain.dense_scores(english), main_only.dense_scores(english))
+    # The off-topic threshold is on the main model's cosine scale.
+    assert plain.closeness(chinese) == main_only.closeness(chinese)
 
 
 def test_a_deadline_question_wants_its_action_after_the_period(pipeline: Pipeline) -> None:

@@ -22,7 +22,9 @@ from index.build import (
     CURRENT_FILE,
     FORMAT_VERSION,
     MANIFEST_FILE,
+    SECOND_FOLDER,
     BuildReport,
+    DenseModel,
     LoadedIndex,
     build_index,
     current_build,
@@ -32,6 +34,7 @@ from index.build import (
     read_manifest,
     read_records,
 )
+from index.embedding import E5_SMALL, load_embeddings
 from index.errors import IndexMismatch, IndexNotReady
 from index.schema import KIND_JUDICIAL
 from index.segment import Segmenter
@@ -130,6 +133,29 @@ def test_loaded_index_answers_from_both_stores(builder: Builder) -> None:
     assert by_id[best_dense.id].label == "第六条"
     lexical = index.lexical.scores(builder.segmenter.tokens(question))
     assert by_id[index.lexical.ids[int(np.argmax(lexical))]].label == "第六条"
+
+
+def test_a_second_model_gets_its_own_store_that_rebuilds_reuse(builder: Builder) -> None:
+    e5 = CountingEmbeddings(load_embeddings(E5_SMALL))
+    options = {"embeddings": builder.embeddings, "embedding_model": MODEL, "segmenter": builder.segmenter,
+               "max_document_bytes": 2_000_000, "chunk_max_chars": MAX_CHARS, "second": DenseModel(E5_SMALL, e5)}
+    report = build_index([builder.corpus], builder.index_dir, **options)
+    assert len(e5.texts) == report.chunks and report.embedded == 2 * report.chunks
+    manifest = read_manifest(builder.index_dir)
+    assert manifest is not None and manifest["second_embedding_model"] == E5_SMALL
+    assert (current_build(builder.index_dir) / SECOND_FOLDER).is_dir()  # type: ignore[operator]
+
+    index = load_index(builder.index_dir, builder.embeddings, embedding_model=MODEL, second=DenseModel(E5_SMALL, e5))
+    assert index.second_dense is not None and index.second_dense.ids == index.dense.ids
+    assert index.second_dense.index.d == 384
+    best = index.second_dense.similarity_search("惩罚性赔偿的倍数怎么确定", k=1)[0]
+    assert next(c for c in index.chunks if c.chunk_id == best.id).label == "第六条"
+
+    rebuilt = build_index([builder.corpus], builder.index_dir, force=True, **options)
+    assert rebuilt.embedded == 0 and len(e5.texts) == report.chunks  # both models' vectors reused
+    assert builder.stale() and not builder.stale(second_model=E5_SMALL)  # the second model is part of the index
+    with pytest.raises(IndexMismatch, match="第二向量模型是 e5-small，当前配置是 无"):
+        builder.load()
 
 
 def test_records_and_document_listing_without_a_model(builder: Builder) -> None:
