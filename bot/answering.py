@@ -136,7 +136,7 @@ class ExtractiveAnswerer:
         if sum(weights[t] for t in residual) < self._config.residual_share * sum(weights.values()):
             return None
         return dataclasses.replace(query, tokens=residual, context_tokens=[], doc_titles=[], hinted_titles=[],
-                                   labels=[], context_chunks=[])
+                                   labels=[])
 
     # ----- choosing sources -----------------------------------------------------------------------
 

@@ -110,8 +110,6 @@ class Pipeline:
         session = self.sessions.get(session_id)
         last = session.last
         query = self.analyzer.analyze(question, last.query if last else None)
-        if query.is_followup and last:
-            query.context_chunks = [chunk_id for chunk_id, _ in last.cited[:1]]
         composed = self._compose(query, last)
         answer_id = uuid.uuid4().hex
         citations = [Citation.from_hit(hit) for hit in composed.cited]

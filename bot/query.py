@@ -51,7 +51,6 @@ class Query:
         expansion_tokens: tokens from the synonym table, weighted lower.
         synonyms: each question token that fired a synonym entry, with the documents' words it stands for.
         context_tokens: tokens of the earlier turn a follow-up leans on, weighted lower.
-        context_chunks: chunk ids the earlier answer quoted, favoured for a follow-up.
         language: ``zh`` or ``en``.
         doc_titles: titles of documents the question names.
         hinted_titles: titles of documents the question only hints at (武汉 hints at the Wuhan plan).
@@ -72,7 +71,6 @@ class Query:
     expansion_tokens: list[str] = field(default_factory=list)
     synonyms: dict[str, list[str]] = field(default_factory=dict)
     context_tokens: list[str] = field(default_factory=list)
-    context_chunks: list[str] = field(default_factory=list)
     language: str = "zh"
     doc_titles: list[str] = field(default_factory=list)
     hinted_titles: list[str] = field(default_factory=list)

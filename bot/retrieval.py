@@ -35,7 +35,6 @@ class RetrievalConfig:
         expansion_weight: weight of synonym tokens relative to the question's own.
         context_weight: weight of the earlier turn's tokens in a follow-up.
         sentence_share: weight of the best-sentence BM25 within the lexical score.
-        context_chunk_boost: multiplier for chunks the earlier answer quoted, in a follow-up.
         named_doc_boost: multiplier for chunks of a document the question names.
         hinted_doc_boost: multiplier for chunks of a document the question hints at.
         article_boost: added to the article (or part, chapter, section) the question names.
@@ -52,7 +51,6 @@ class RetrievalConfig:
     dense_weight: float
     expansion_weight: float
     context_weight: float
-    context_chunk_boost: float
     sentence_share: float
     named_doc_boost: float
     hinted_doc_boost: float
@@ -214,9 +212,6 @@ class HybridSearcher:
                               (query.hinted_titles, self.config.hinted_doc_boost)):
             if titles:
                 fused = np.where(np.isin(self._titles, titles), fused * boost, fused)
-        if query.context_chunks:
-            earlier = np.isin(self._ids, query.context_chunks)
-            fused = np.where(earlier, fused * self.config.context_chunk_boost, fused)
         if query.labels:
             cited = np.array([any(label in path for label in query.labels) for path in self._paths])
             if query.doc_titles:

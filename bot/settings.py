@@ -39,7 +39,6 @@ class RetrievalSettings(BaseModel):
     sentence_share: float = 0.4
     expansion_weight: float = 0.4
     context_weight: float = 1.0
-    context_chunk_boost: float = 1.3
     named_doc_boost: float = 2.0
     part_summary_factor: float = 0.6
     hinted_doc_boost: float = 1.3
