@@ -19,7 +19,7 @@ from bot.extract import QuoteLimits, quote_units, select_units
 from bot.guard import Guard, Verdict
 from bot.listing import MARKED_ITEM, Listing, announced, article_items, inline_enumeration
 from bot.query import Query, numeral_value
-from bot.rerank import concept_weights, term_weights
+from bot.rerank import EXPANSION_SHARE, concept_weights, term_weights
 from bot.schema import Hit, Status
 from bot.templates import Templates
 from index.build import LoadedIndex
@@ -118,13 +118,25 @@ class ExtractiveAnswerer:
         return f"{hit.doc.title} {hit.chunk.section} {hit.chunk.head}{hit.chunk.text}".lower()
 
     def coverage(self, query: Query, hit: Hit) -> float:
-        """IDF-weighted share of the question's known words found in a passage and its headings."""
-        own = concept_weights({t: w for t in query.tokens if len(t) > 1 and (w := self._index.lexical.idf(t)) > 0})
+        """IDF-weighted share of the question's known words found in a passage and its headings.
+
+        An everyday word the documents never use (造谣) counts when the passage holds a word the synonym table
+        maps it to (编造、虚假信息), at half the weight of the heaviest of those (as synonyms count in retrieval);
+        when it holds none, the word is left out rather than counted missing (the table cannot know every
+        context a word is used in).
+        """
+        idf = self._index.lexical.idf
+        own = concept_weights({t: w for t in query.tokens if len(t) > 1 and (w := idf(t)) > 0})
         if query.is_followup:
-            own.update({t: 0.5 * w for t in query.context_tokens if (w := self._index.lexical.idf(t)) > 0})
-        total = sum(own.values())
+            own.update({t: EXPANSION_SHARE * w for t in query.context_tokens if (w := idf(t)) > 0})
         haystack = self._haystack(hit)
-        return sum(w for t, w in own.items() if _present(t, haystack, query)) / total if total else 0.0
+        found = sum(w for t, w in own.items() if _present(t, haystack, query))
+        total = sum(own.values())
+        for token, words in query.synonyms.items():
+            if token not in own and (present := [idf(word) for word in words if word in haystack]):
+                bridged = EXPANSION_SHARE * max(present)
+                found, total = found + bridged, total + bridged
+        return found / total if total else 0.0
 
     def residual_query(self, query: Query, hits: list[Hit]) -> Query | None:
         """What the best passage leaves unanswered, as a query with no document preference; None if little."""

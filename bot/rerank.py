@@ -85,7 +85,13 @@ def concept_weights(weights: dict[str, float]) -> dict[str, float]:
     return {word: scaled[word] for word in weights}
 
 
-def term_weights(query: Query, idf: Callable[[str], float], expansion_factor: float = 0.5) -> dict[str, float]:
+EXPANSION_SHARE = 0.5
+"""Weight of a synonym or earlier-turn word relative to a question word of the same IDF."""
+
+
+def term_weights(
+    query: Query, idf: Callable[[str], float], expansion_factor: float = EXPANSION_SHARE
+) -> dict[str, float]:
     """IDF weights of the question's known multi-character words, each concept counted once (see
     ``concept_weights``); expansion and context words discounted."""
     weights = concept_weights({t: w for t in query.tokens if len(t) > 1 and (w := idf(t)) > 0})

@@ -3,11 +3,13 @@ the documents do not answer, and remembering the conversation."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from bot.errors import QuestionError
 from bot.pipeline import Pipeline
-from bot.schema import Answer
+from bot.schema import Answer, Hit
 from eval.grounding import ungrounded
 
 PATENT_LAW = "中华人民共和国专利法"
@@ -139,3 +141,20 @@ def test_law_list_leads_with_the_paragraph_that_announces_the_items(pipeline: Pi
     assert "第十八条" in answer.text and "下列名称不得用于品种命名：" in answer.text
     assert "(一)仅以数字组成的；" in answer.text
     assert_grounded(answer)
+
+
+def test_an_everyday_word_counts_where_the_passage_has_the_documents_words_for_it(pipeline: Pipeline) -> None:
+    query = pipeline.analyzer.analyze("同行造谣我们，违法吗？")
+    assert "造谣" in query.synonyms and pipeline.index.lexical.idf("造谣") == 0  # the documents never say 造谣
+    literal = dataclasses.replace(query, synonyms={})
+
+    def hit(title: str, label: str) -> Hit:
+        chunk = next(c for c in pipeline.index.chunks
+                     if c.label == label and pipeline.index.docs[c.doc_id].title == title)
+        return Hit(chunk, pipeline.index.docs[chunk.doc_id], 1.0)
+
+    rumor = hit("中华人民共和国反不正当竞争法", "第十一条")  # 编造、传播虚假信息……损害竞争对手的商业信誉
+    unrelated = hit("中华人民共和国专利法", "第四十二条")
+    answerer = pipeline.answerer
+    assert answerer.coverage(query, rumor) > answerer.coverage(literal, rumor)
+    assert answerer.coverage(query, unrelated) == answerer.coverage(literal, unrelated)  # absent: not counted missing
