@@ -75,7 +75,7 @@ class AnswerSettings(BaseModel):
     whole_passage_chars: int = 200
     max_list_items: int = 20
     related_sections: int = 3
-    close_second: float = 0.9
+    close_second: float = 0.85
     residual_share: float = 0.25
     second_source_cover: float = 0.5
 
