@@ -32,6 +32,8 @@ _STRUCTURE_CUES = re.compile(rf"第[{_NUM}]+部分|[几{_NUM}]个部分|哪[几�
 _COUNT_CUES = re.compile(  # counts of items, not durations ("几个月" asks how long)
     r"几个(?!月|工作日)|多少个(?!月|工作日)|几项|几方面|几部分|几种|how many(?! (?:years|months|days|weeks))"
 )
+# Questions about what the law says (法律上怎么规定, 违法吗, 算侵权吗), whatever document they name.
+_LAW_CUES = re.compile(r"法律|法规|条例|司法解释|法条|哪部法|法上|依法|违法|合法|侵权|legal|law")
 _OLD_VERSION_CUES = re.compile(r"旧版|老版|原来的|以前的|之前的|修改前|修订前|修正前|过去的|原版")
 _FOLLOWUP_START = re.compile(r"^(那|那么|还有|另外|同样|如果是|换成|要是|再问|然后|and |what about|how about)")
 _FOLLOWUP_ANYWHERE = re.compile(r"呢[？?]?$|它|这个|那个|这些|那些|上述|前面|刚才|该项|这一项|这条|那条|其中|"
@@ -60,6 +62,7 @@ class Query:
         wants_list: the question asks for a list (有哪些 / 哪几个方面).
         wants_count: the question asks how many.
         asks_structure: the question asks how a document is organised (its parts, its framework).
+        asks_law: the question asks what the law says (法律上怎么规定, 违法吗).
         item_ref: an ordinal reference to an item of the previous answer (``第三项``).
         is_followup: the question leans on the conversation so far.
     """
@@ -80,6 +83,7 @@ class Query:
     wants_list: bool = False
     wants_count: bool = False
     asks_structure: bool = False
+    asks_law: bool = False
     item_ref: int | None = None
     is_followup: bool = False
 
@@ -212,6 +216,7 @@ class QueryAnalyzer:
             wants_list=bool(_LIST_CUES.search(normalized.lower())),
             wants_count=bool(_COUNT_CUES.search(normalized.lower())),
             asks_structure=bool(_STRUCTURE_CUES.search(normalized)),
+            asks_law=bool(_LAW_CUES.search(normalized.lower())),
             item_ref=numeral_value(item_match.group(1)) if item_match and not query_has_article(text) else None,
         )
         if previous is not None and self._leans_on_previous(query, normalized):

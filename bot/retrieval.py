@@ -22,7 +22,7 @@ from bot.query import Query, QueryAnalyzer
 from bot.rerank import CoverageWeights, answer_clause, rerank, term_weights
 from bot.schema import Hit
 from index.build import LoadedIndex
-from index.schema import Chunk
+from index.schema import KIND_PLAN, Chunk
 from index.stores.bm25 import BM25Store
 
 
@@ -43,6 +43,8 @@ class RetrievalConfig:
             words the corpus never uses (everyday wording BM25 cannot match), up to ``english_dense_weight``.
         part_summary_factor: multiplier for a part's summary (``第一部分：发展现状与面临形势。主要是回顾…``) when the
             question is not about how the document is organised: the passages with the substance answer it.
+        plan_question_law_factor: multiplier for passages of laws when a question names the plan and no law
+            and does not ask what the law says (规划里跟版权相关的是哪一条): the plan answers it.
         second_dense_share: share of the second embedding model (when the index has one) in the dense score
             of a Chinese question; English questions use the main model only.
     """
@@ -58,6 +60,7 @@ class RetrievalConfig:
     english_dense_weight: float
     unknown_word_dense_shift: float
     part_summary_factor: float
+    plan_question_law_factor: float
     second_dense_share: float
 
 
@@ -108,6 +111,8 @@ class HybridSearcher:
         self._doc_of = [index.docs[c.doc_id] for c in chunks]
         self._superseded = np.array([not d.in_force for d in self._doc_of])
         self._titles = np.array([d.title for d in self._doc_of])
+        self._in_plan = np.array([d.kind == KIND_PLAN for d in self._doc_of])
+        self._plan_titles = {d.title for d in index.docs.values() if d.kind == KIND_PLAN}
         self._paths = [_path_labels(c) for c in chunks]
         self._version_years = np.array([(d.version_date or "")[:4] for d in self._doc_of])
         self._position = {c.chunk_id: i for i, c in enumerate(chunks)}
@@ -208,6 +213,8 @@ class HybridSearcher:
         fused = fused * self._answer_type_prior(query)
         if not query.asks_structure:
             fused = np.where(self._part_summaries, fused * self.config.part_summary_factor, fused)
+        if query.doc_titles and set(query.doc_titles) <= self._plan_titles and not query.asks_law:
+            fused = np.where(self._in_plan, fused, fused * self.config.plan_question_law_factor)
         for titles, boost in ((query.doc_titles, self.config.named_doc_boost),
                               (query.hinted_titles, self.config.hinted_doc_boost)):
             if titles:

@@ -41,6 +41,9 @@ class RetrievalSettings(BaseModel):
     context_weight: float = 1.0
     named_doc_boost: float = 2.0
     part_summary_factor: float = 0.6
+    plan_question_law_factor: float = Field(
+        0.5, description="问题点名《规划》、未点名法律也未问法律规定时，法律条文的分数乘以此值"
+    )
     hinted_doc_boost: float = 1.3
     article_boost: float = 1.0
     coverage_passage: float = 0.3

@@ -72,6 +72,20 @@ def test_chinese_questions_blend_the_second_model_english_ones_and_closeness_use
     assert plain.closeness(chinese) == main_only.closeness(chinese)
 
 
+def test_a_question_about_the_plan_is_answered_from_the_plan_unless_it_asks_about_the_law(
+    pipeline: Pipeline,
+) -> None:
+    plain = pipeline.searcher
+    config = dataclasses.replace(plain.config, plan_question_law_factor=1.0)
+    unweighted = HybridSearcher(plain.index, plain.embeddings, config, coverage=plain.coverage)
+    about_plan = pipeline.analyzer.analyze("规划里和植物新品种有关的是什么？")
+    assert plain.search(about_plan, 1)[0].doc.kind == "规划解读"
+    assert unweighted.search(about_plan, 1)[0].doc.kind != "规划解读"  # the regulation's words pull it away
+    both = pipeline.analyzer.analyze("规划支持专利质押融资吗？法律上怎么规定？")
+    assert both.asks_law
+    assert plain.fused_scores(both)[0].tolist() == unweighted.fused_scores(both)[0].tolist()
+
+
 def test_a_deadline_question_wants_its_action_after_the_period(pipeline: Pipeline) -> None:
     query = pipeline.analyzer.analyze("商标初步审定公告后，多长时间内可以提出异议？")
     clause = answer_clause(query, {"商标": 1.0, "公告": 1.0, "提出": 1.0, "异议": 2.0})
