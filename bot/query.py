@@ -24,7 +24,7 @@ _ENGLISH = re.compile(r"[A-Za-z]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _MAX_DENSE_CHARS = 200
 _LIST_CUES = re.compile(
-    r"有哪些|哪几|哪些|包括什么|包含什么|包括哪|几个方面|几方面|什么情形|哪几种|列举|都有什么|有什么内容|"
+    r"有哪些|哪几|哪些|包括什么|包含什么|包括哪|几个方面|几方面|什么情形|什么情况|哪种情况|哪几种|列举|都有什么|有什么内容|"
     r"主要目标|重点任务|what are|which|list"
 )
 # Questions about how a document is organised (its parts, its framework); 一部分 alone is not one.
