@@ -49,6 +49,8 @@ class AnswerConfig:
         top_k: unquoted top hits cited beside the quoted ones (every quoted chunk is cited).
         quote: how much of a passage is quoted.
         close_second: a runner-up from the same document this close to the best is quoted too.
+        close_other: a runner-up from another document this close to the best is quoted too (the
+            retrieval cannot tell the two apart, so the reader sees both).
         residual_share: share of the question's weight the best passage must leave uncovered to seek more.
         second_source_cover: share of that remainder a second source must cover.
     """
@@ -60,6 +62,7 @@ class AnswerConfig:
     top_k: int
     quote: QuoteLimits
     close_second: float
+    close_other: float
     residual_share: float
     second_source_cover: float
 
@@ -170,7 +173,8 @@ class ExtractiveAnswerer:
         (another question, or the plan beside a law), or the kind of answer asked for (a penalty, an amount)
         that it lacks — an article referring to the best one comes first, as penalties refer to the duty
         they enforce. A question asking whether there is support gets the plan's passage on the subject beside
-        a law. Otherwise a runner-up from the same document scoring nearly as high is quoted too.
+        a law. Otherwise a runner-up scoring nearly as high is quoted too (from another document, only
+        when nearer still).
         """
         primary = hits[0]
         haystack = self._haystack(primary)
@@ -202,10 +206,11 @@ class ExtractiveAnswerer:
             if plan is not None and self.coverage(query, plan) >= self._config.second_source_cover:
                 return [primary, plan]
         runner_up = hits[1] if len(hits) > 1 else None
-        if (runner_up is not None and runner_up.doc.doc_id == primary.doc.doc_id
-                and runner_up.chunk.group is None and primary.chunk.group is None
-                and runner_up.score >= self._config.close_second * primary.score):
-            return [primary, runner_up]
+        if runner_up is not None and runner_up.chunk.group is None and primary.chunk.group is None:
+            same_document = runner_up.doc.doc_id == primary.doc.doc_id
+            close = self._config.close_second if same_document else self._config.close_other
+            if runner_up.score >= close * primary.score:
+                return [primary, runner_up]
         return [primary]
 
     # ----- composition ----------------------------------------------------------------------------

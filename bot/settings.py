@@ -79,6 +79,7 @@ class AnswerSettings(BaseModel):
     max_list_items: int = 20
     related_sections: int = 3
     close_second: float = 0.85
+    close_other: float = 0.9
     residual_share: float = 0.25
     second_source_cover: float = 0.5
 
