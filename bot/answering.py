@@ -49,8 +49,8 @@ class AnswerConfig:
         top_k: unquoted top hits cited beside the quoted ones (every quoted chunk is cited).
         quote: how much of a passage is quoted.
         close_second: a runner-up from the same document this close to the best is quoted too.
-        close_other: a runner-up from another document this close to the best is quoted too (the
-            retrieval cannot tell the two apart, so the reader sees both).
+        close_other: a runner-up from another document this close to the best, holding some of the question
+            the best one lacks, is quoted too (retrieval cannot tell the two apart, so the reader sees both).
         residual_share: share of the question's weight the best passage must leave uncovered to seek more.
         second_source_cover: share of that remainder a second source must cover.
     """
@@ -174,7 +174,7 @@ class ExtractiveAnswerer:
         that it lacks — an article referring to the best one comes first, as penalties refer to the duty
         they enforce. A question asking whether there is support gets the plan's passage on the subject beside
         a law. Otherwise a runner-up scoring nearly as high is quoted too (from another document, only
-        when nearer still).
+        when nearer still and holding some of what the best one leaves out).
         """
         primary = hits[0]
         haystack = self._haystack(primary)
@@ -209,7 +209,9 @@ class ExtractiveAnswerer:
         if runner_up is not None and runner_up.chunk.group is None and primary.chunk.group is None:
             same_document = runner_up.doc.doc_id == primary.doc.doc_id
             close = self._config.close_second if same_document else self._config.close_other
-            if runner_up.score >= close * primary.score:
+            # From another document, only when the best passage leaves some of the question to it.
+            adds = same_document or any(t in self._haystack(runner_up) for t in residual)
+            if runner_up.score >= close * primary.score and adds:
                 return [primary, runner_up]
         return [primary]
 

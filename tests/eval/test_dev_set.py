@@ -47,7 +47,7 @@ FLOORS = {
         "hit@3": 0.63,
         "hit@5": 0.68,
         "mrr": 0.55,
-        "key_point_recall": 0.57,
+        "key_point_recall": 0.55,
         "no_answer_accuracy": 0.85,
         "version_correctness": 1.0,
         "grounded_rate": 1.0,
