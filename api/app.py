@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None, *, pipeline: Pipeline | None = 
         app.state.index_stale = app.state.pipeline is not None and is_stale(
             settings.index_dir, [settings.corpus_dir], embedding_model=settings.retrieval.embedding_model,
             chunk_max_chars=settings.retrieval.chunk_max_chars,
-            second_model=settings.retrieval.second_embedding_model or None,
+            second_model=settings.retrieval.second_embedding_model,
         )
         if app.state.index_stale:
             logger.warning("corpus/ changed since the index was built: run `policybot ingest` to update it")

@@ -19,7 +19,7 @@ from bot.extract import QuoteLimits, quote_units, select_units
 from bot.guard import Guard, Verdict
 from bot.listing import MARKED_ITEM, Listing, announced, article_items, inline_enumeration
 from bot.query import Query, numeral_value
-from bot.rerank import EXPANSION_SHARE, concept_weights, term_weights
+from bot.rerank import EXPANSION_SHARE, question_weights, term_weights
 from bot.schema import Hit, Status
 from bot.templates import Templates
 from index.build import LoadedIndex
@@ -129,7 +129,7 @@ class ExtractiveAnswerer:
         context a word is used in).
         """
         idf = self._index.lexical.idf
-        own = concept_weights({t: w for t in query.tokens if len(t) > 1 and (w := idf(t)) > 0})
+        own = question_weights(query, idf)
         if query.is_followup:
             own.update({t: EXPANSION_SHARE * w for t in query.context_tokens if (w := idf(t)) > 0})
         haystack = self._haystack(hit)

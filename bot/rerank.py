@@ -52,10 +52,10 @@ class AnswerClause:
     answer: re.Pattern[str]
     start: re.Pattern[str] | None
 
-    def coverage(self, text: str) -> float:
-        """Best coverage of the clause's words in what follows a concrete answer, over ``text``'s sentences."""
+    def coverage(self, units: list[str]) -> float:
+        """Best coverage of the clause's words in what follows a concrete answer, over a passage's sentences."""
         best = 0.0
-        for sentence in sentences(text):
+        for sentence in units:
             for found in self.answer.finditer(sentence):
                 rest = sentence[found.end():]
                 best = max(best, coverage(self.start.sub("", rest) if self.start else rest, self.weights))
@@ -89,12 +89,17 @@ EXPANSION_SHARE = 0.5
 """Weight of a synonym or earlier-turn word relative to a question word of the same IDF."""
 
 
+def question_weights(query: Query, idf: Callable[[str], float]) -> dict[str, float]:
+    """IDF weights of the question's own known multi-character words, each concept counted once (see
+    ``concept_weights``)."""
+    return concept_weights({t: w for t in query.tokens if len(t) > 1 and (w := idf(t)) > 0})
+
+
 def term_weights(
     query: Query, idf: Callable[[str], float], expansion_factor: float = EXPANSION_SHARE
 ) -> dict[str, float]:
-    """IDF weights of the question's known multi-character words, each concept counted once (see
-    ``concept_weights``); expansion and context words discounted."""
-    weights = concept_weights({t: w for t in query.tokens if len(t) > 1 and (w := idf(t)) > 0})
+    """``question_weights`` plus the expansion and context words, discounted."""
+    weights = question_weights(query, idf)
     for token in (*query.expansion_tokens, *query.context_tokens):
         if len(token) > 1 and (w := idf(token)) > 0:
             weights.setdefault(token, expansion_factor * w)
@@ -134,15 +139,17 @@ def rerank(
     passage's lead-in; ``clause`` the coverage of what follows a concrete answer in the passage; ``negated``
     (the question's negated words, see ``bot.negation``) the share of them the passage negates too.
     """
+    rules = negation_rules()
     for hit in hits:
         text = hit.chunk.text.lower()
+        units = sentences(text)
         passage = coverage(f"{hit.chunk.section} {hit.chunk.head}{text}", weights)
-        sentence = max((coverage(s, weights) for s in sentences(text)), default=0.0)
+        sentence = max((coverage(unit, weights) for unit in units), default=0.0)
         hit.score += config.passage * passage + config.sentence * sentence
         if leads and (lead := leads.get(hit.chunk.chunk_id)):
             hit.score += config.list_lead * coverage(lead, weights)
         if clause:
-            hit.score += config.answer_clause * clause.coverage(text)
+            hit.score += config.answer_clause * clause.coverage(units)
         if negated:
-            hit.score += config.negation * negation_coverage(text, negated, negation_rules())
+            hit.score += config.negation * negation_coverage(text, negated, rules)
     return sorted(hits, key=lambda h: -h.score)

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -58,10 +58,16 @@ class RetrievalSettings(BaseModel):
     top_k: int = 5
     reranker_model: str | None = Field(None, description="可选的 cross-encoder 重排模型名/本地路径")
 
+    @field_validator("second_embedding_model", mode="before")
+    @classmethod
+    def _empty_means_none(cls, value: str | None) -> str | None:
+        """``POLICYBOT_RETRIEVAL__SECOND_EMBEDDING_MODEL=`` (empty) turns the second model off."""
+        return value or None
+
     @property
     def models(self) -> str:
         """The embedding models in use, for status output (``use-multilingual + e5-small``)."""
-        return " + ".join(m for m in (self.embedding_model, self.second_embedding_model) if m)
+        return " + ".join(filter(None, (self.embedding_model, self.second_embedding_model)))
 
 
 class AnswerSettings(BaseModel):

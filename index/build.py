@@ -276,25 +276,22 @@ def build_index(
     ids = [c.chunk_id for c in chunks]
     report_progress("分词", 0, len(chunks))
     tokens = [segmenter.tokens(text) for text in texts]
-    dense, hashes, embedded = _dense_store(
-        DenseModel(embedding_model, embeddings), texts, ids, _previous_vectors(index_dir),
-        batch=embed_batch, progress=report_progress, stage="向量化",
-    )
-    if second:
-        second_dense, second_hashes, second_embedded = _dense_store(
-            second, texts, ids, _previous_vectors(index_dir, SECOND_FOLDER),
-            batch=embed_batch, progress=report_progress, stage=f"向量化（{second.spec}）",
-        )
-        embedded += second_embedded
+    # The main model's store lives in the build folder itself, a second model's in SECOND_FOLDER.
+    models = {"": DenseModel(embedding_model, embeddings), **({SECOND_FOLDER: second} if second else {})}
+    stores = {
+        folder: _dense_store(model, texts, ids, _previous_vectors(index_dir, folder), batch=embed_batch,
+                             progress=report_progress, stage=f"向量化（{model.spec}）" if folder else "向量化")
+        for folder, model in models.items()
+    }
+    embedded = sum(count for _, _, count in stores.values())
 
     build_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
     builds = index_dir / BUILDS_DIR
     builds.mkdir(parents=True, exist_ok=True)
     staging = builds / f".staging-{build_id}"
     staging.mkdir()
-    _save_dense(dense, hashes, staging)
-    if second:
-        _save_dense(second_dense, second_hashes, staging / SECOND_FOLDER)
+    for folder, (store, hashes, _) in stores.items():
+        _save_dense(store, hashes, staging / folder)
     BM25Store.build(tokens, ids).save(staging)
     units = [(chunk.chunk_id, unit) for chunk in chunks for unit in sentences(chunk.head + chunk.text)]
     BM25Store.build([segmenter.tokens(unit) for _, unit in units], [chunk_id for chunk_id, _ in units]).save(
@@ -308,7 +305,7 @@ def build_index(
         "build_id": build_id,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "embedding_model": embedding_model,
-        "dimensions": dense.index.d,
+        "dimensions": stores[""][0].index.d,
         "second_embedding_model": second.spec if second else None,
         "chunk_max_chars": chunk_max_chars,
         "documents": len(corpus.docs),
@@ -321,7 +318,7 @@ def build_index(
     (staging / MANIFEST_FILE).write_text(json.dumps(new_manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     staging.rename(builds / build_id)
     _switch_to(index_dir, build_id)
-    return BuildReport(build_id, len(corpus.docs), len(chunks), embedded, len(chunks) * (2 if second else 1) - embedded,
+    return BuildReport(build_id, len(corpus.docs), len(chunks), embedded, len(chunks) * len(models) - embedded,
                        time.perf_counter() - started, errors)
 
 

@@ -11,6 +11,7 @@ import pytest
 from bot.pipeline import Pipeline
 from bot.rerank import answer_clause, concept_weights, coverage
 from bot.retrieval import HybridSearcher
+from index.chunking import sentences
 
 
 def test_a_compound_word_and_its_sub_words_share_one_weight() -> None:
@@ -92,10 +93,10 @@ def test_a_deadline_question_wants_its_action_after_the_period(pipeline: Pipelin
     assert clause is not None and set(clause.weights) == {"提出", "异议"}  # the words after the slot only
     objection_period = "对初步审定公告的商标，自公告之日起三个月内，任何人认为违反本法规定的，可以向商标局提出异议。"
     decision_period = "对初步审定公告的商标提出异议的，商标局应当自公告期满之日起十二个月内做出是否准予注册的决定。"
-    assert clause.coverage(objection_period) == 1.0
-    assert clause.coverage(decision_period) == 0.0
+    assert clause.coverage(sentences(objection_period)) == 1.0
+    assert clause.coverage(sentences(decision_period)) == 0.0
     # A period's start (自…之日起) says when it runs from, not what happens within it.
-    assert clause.coverage("保护期为10年，自提出异议之日起计算。") == 0.0
+    assert clause.coverage(sentences("保护期为10年，自提出异议之日起计算。")) == 0.0
     assert pipeline.answer("商标初步审定公告后，多长时间内可以提出异议？").citations[0].section.endswith("第三十三条")
 
 
