@@ -186,7 +186,7 @@ def test_forced_rebuild_reuses_every_vector(builder: Builder) -> None:
     assert not forced.skipped and forced.build_id != first.build_id
     assert embedded == 0 and forced.reused == forced.chunks
     assert np.allclose(builder.load().dense.vectors(), vectors)
-    assert builds(builder.index_dir) == {forced.build_id}  # the old build is removed once replaced
+    assert builds(builder.index_dir) == {first.build_id, forced.build_id}  # the old build stays as the fallback
 
 
 def test_changed_file_re_embeds_only_changed_chunks(builder: Builder, tmp_path: Path) -> None:
@@ -311,13 +311,13 @@ def test_crash_mid_build_leaves_the_old_index_current_and_loadable(builder: Buil
 
 
 def test_leftover_staging_folder_of_a_crashed_build_is_cleaned_up(builder: Builder) -> None:
-    builder.build(force=True)
+    first, _ = builder.build(force=True)
     leftover = builder.index_dir / BUILDS_DIR / ".staging-crashed"
     leftover.mkdir()
     (leftover / MANIFEST_FILE).write_text("{", encoding="utf-8")  # half-written
     assert builder.load()  # ignored while serving
     report, _ = builder.build(force=True)
-    assert builds(builder.index_dir) == {report.build_id}
+    assert builds(builder.index_dir) == {first.build_id, report.build_id}
 
 
 # --- loading errors --------------------------------------------------------------------------------------
