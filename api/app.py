@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,62 +16,101 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.factory import build_pipeline, load_components
 from api.feedback import FeedbackStore
+from api.middleware.body_limit import BodySizeLimit
+from api.middleware.security_headers import DOCS_POLICY, SecurityHeaders
+from api.middleware.server_errors import ServerErrors
 from api.routes import chat, feedback, system
 from api.wechat import routes as wechat_routes
 from api.wechat.setup import open_channels
 from bot.pipeline import Pipeline
 from bot.settings import Settings, get_settings
+from bot.templates import Templates
 from index.build import is_stale
-from index.errors import CorpusIndexError
+from index.errors import CorpusIndexError, IndexCorrupt, IndexMismatch, IndexNotReady
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
-_FIELD_NAMES = {"question": "问题", "session_id": "会话 ID", "answer_id": "回答 ID", "helpful": "是否有帮助",
-                "comment": "意见"}
+WORDING_FILE = "api_messages.toml"
+DOCS_URL, OPENAPI_URL = "/docs", "/openapi.json"
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# Why the index could not be loaded -> what users are told (the details go to /healthz and the log).
+_UNAVAILABLE = {IndexNotReady: "index_missing", IndexMismatch: "index_mismatch", IndexCorrupt: "index_corrupt"}
+_FRAMEWORK_ERRORS = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
 
 
-def _validation_message(error: RequestValidationError) -> str:
+def _field_name(wording: Templates, location: list[str]) -> str:
+    name = location[-1] if location else "request"
+    try:
+        return wording.zh(f"field_{name}")
+    except KeyError:
+        return name
+
+
+def _validation_message(error: RequestValidationError, wording: Templates) -> str:
     """A Chinese message for a malformed request body."""
     for item in error.errors():
         kind, location = item.get("type", ""), [str(part) for part in item.get("loc", ())]
-        field = _FIELD_NAMES.get(location[-1], location[-1]) if location else "请求"
+        field = _field_name(wording, location)
         if kind == "json_invalid":
-            return "请求体不是有效的 JSON，请检查格式。"
+            return wording.zh("json_invalid")
         if kind == "missing":
-            return f"缺少必填字段：{field}。"
+            return wording.zh("field_missing", field=field)
         if kind in {"string_type", "model_attributes_type", "dict_type"}:
-            return f"字段格式错误：{field} 的类型不正确。"
+            return wording.zh("field_type", field=field)
         if kind == "string_too_long":
-            return f"字段过长：{field}。"
-    return "请求格式错误，请检查字段和类型。"
+            return wording.zh("field_too_long", field=field)
+        if kind == "string_unicode":  # pydantic's word for a string holding a lone surrogate (JSON "\ud800")
+            return wording.zh("field_characters", field=field)
+    return wording.zh("request_invalid")
+
+
+def _http_message(error: StarletteHTTPException, wording: Templates, max_request_bytes: int) -> str:
+    """The Chinese detail of an HTTP error: PolicyBot's own errors carry one; the framework's carry English, which
+    is replaced by what its status (and, for a body that did not parse, its cause) means."""
+    if isinstance(error.detail, str) and _HAN.search(error.detail):
+        return error.detail
+    if error.status_code == 400:
+        cause = error.__cause__
+        if isinstance(cause, UnicodeDecodeError):
+            return wording.zh("invalid_utf8")
+        if isinstance(cause, RecursionError):
+            return wording.zh("json_too_deep")
+        return wording.zh("body_unreadable")
+    return wording.zh(_FRAMEWORK_ERRORS.get(error.status_code, "request_failed"), limit=max_request_bytes)
 
 
 def create_app(settings: Settings | None = None, *, pipeline: Pipeline | None = None) -> FastAPI:
     """Build the app. The pipeline is loaded at start-up unless one is given (tests pass their own).
 
-    A missing or mismatched index does not stop the app: /healthz reports it and /api/chat answers 503
-    with a message that says how to build the index.
+    A missing, mismatched or corrupt index does not stop the app: /healthz reports it and /api/chat answers 503
+    with a message that says what to run. A corrupt build with an intact earlier one beside it serves the earlier
+    one, and /healthz says so.
     """
     settings = settings or get_settings()
+    wording = Templates(settings.prompts_dir / WORDING_FILE)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        app.state.wording = wording
         app.state.pipeline = pipeline
         app.state.startup_error = None
+        app.state.unavailable = None
         if pipeline is None:
             try:
                 app.state.pipeline = build_pipeline(settings, load_components(settings))
             except CorpusIndexError as error:
-                logger.warning("index not loaded: %s", error)
+                logger.error("index at %s not loaded: %s", settings.index_dir, error)
                 app.state.startup_error = str(error)
+                app.state.unavailable = wording.zh(_UNAVAILABLE.get(type(error), "index_corrupt"))
         app.state.index_stale = app.state.pipeline is not None and is_stale(
             settings.index_dir, [settings.corpus_dir], embedding_model=settings.retrieval.embedding_model,
             chunk_max_chars=settings.retrieval.chunk_max_chars,
             second_model=settings.retrieval.second_embedding_model,
         )
         if app.state.index_stale:
-            logger.warning("corpus/ changed since the index was built: run `policybot ingest` to update it")
+            logger.warning("corpus/ changed since the index was built, or the index needs rebuilding: "
+                           "run `policybot ingest` to update it")
         app.state.feedback = FeedbackStore(settings.database_url)
         app.state.wechat = open_channels(settings, app.state.feedback)
         yield
@@ -82,18 +122,25 @@ def create_app(settings: Settings | None = None, *, pipeline: Pipeline | None = 
         description="《武汉市知识产权“十四五”规划》及相关国家知识产权法律法规的带引用问答。",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=DOCS_URL if settings.api_docs else None,
+        redoc_url=None,
+        openapi_url=OPENAPI_URL if settings.api_docs else None,
     )
+    # add_middleware wraps what is already there: the last added runs first.
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes,
+                       detail=wording.zh("body_too_large", limit=settings.max_request_bytes))
+    app.add_middleware(ServerErrors, detail=wording.zh("internal_error"))
+    app.add_middleware(SecurityHeaders, policies={DOCS_URL: DOCS_POLICY})
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": _validation_message(error)})
+        return JSONResponse(status_code=422, content={"detail": _validation_message(error, wording)})
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
-        messages = {404: "未找到该页面或接口。", 405: "不支持该请求方法。"}
-        detail = error.detail if isinstance(error.detail, str) and error.status_code not in messages else None
-        return JSONResponse(status_code=error.status_code, content={"detail": detail or messages.get(
-            error.status_code, "请求无法处理。")}, headers=getattr(error, "headers", None))
+        return JSONResponse(status_code=error.status_code,
+                            content={"detail": _http_message(error, wording, settings.max_request_bytes)},
+                            headers=getattr(error, "headers", None))
 
     app.include_router(chat.router)
     app.include_router(system.router)
@@ -101,7 +148,7 @@ def create_app(settings: Settings | None = None, *, pipeline: Pipeline | None = 
     app.include_router(wechat_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    @app.get("/", include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     def index_page() -> FileResponse:
         return FileResponse(STATIC_DIR / "index.html")
 

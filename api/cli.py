@@ -96,10 +96,12 @@ def serve_command(
     """启动 API 与网页问答（http://HOST:PORT/）。"""
     import uvicorn
 
+    from api.access_log import uvicorn_log_config
     from api.app import create_app
 
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
+                log_config=uvicorn_log_config())
 
 
 def _metrics_table(title: str, columns: dict[str, dict[str, Any]]) -> Table:

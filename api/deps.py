@@ -10,10 +10,10 @@ from bot.pipeline import Pipeline
 
 
 def get_pipeline(request: Request) -> Pipeline:
-    """The loaded pipeline, or 503 with a message that says how to build the index."""
+    """The loaded pipeline, or 503 with a message that says what to run (the details stay in /healthz)."""
     pipeline: Pipeline | None = request.app.state.pipeline
     if pipeline is None:
-        raise HTTPException(status_code=503, detail=request.app.state.startup_error)
+        raise HTTPException(status_code=503, detail=request.app.state.unavailable)
     return pipeline
 
 

@@ -47,14 +47,17 @@ class ErrorPublic(BaseModel):
 class HealthPublic(BaseModel):
     """Whether the service can answer, and what it answers from."""
 
-    status: Literal["ok", "no_index"]
+    status: Literal["ok", "degraded", "no_index"] = Field(
+        ..., description="ok；degraded：当前索引损坏，正在使用上一个完好的索引；no_index：无法回答（HTTP 503）"
+    )
     index_loaded: bool
     model: str
     documents: int
     chunks: int
     build_id: str | None = None
-    stale: bool = Field(False, description="语料目录在建索引后有变化（需运行 policybot ingest 更新）")
-    detail: str | None = None
+    stale: bool = Field(False, description="语料目录在建索引后有变化或索引需要重建（需运行 policybot ingest）")
+    previous_build: bool = Field(False, description="当前索引未通过校验，正在使用上一个完好的索引")
+    detail: str | None = Field(None, description="索引为何未加载或未使用（供运维人员查看）")
 
 
 class DocumentPublic(BaseModel):

@@ -97,13 +97,17 @@ class Pipeline:
         if len(stripped) > self.config.max_question_chars:
             raise QuestionError(self.templates.zh("long_question", length=len(stripped),
                                                   limit=self.config.max_question_chars))
+        # Half of a UTF-16 pair (JSON "\ud800", or undecodable bytes on a command line) cannot be encoded for
+        # segmentation or storage.
+        if any("\ud800" <= char <= "\udfff" for char in stripped):
+            raise QuestionError(self.templates.zh("invalid_characters"))
         return stripped
 
     def answer(self, question: str, session_id: str | None = None) -> Answer:
         """Answer one question within a session (a new session when ``session_id`` is None or unknown).
 
         Raises:
-            QuestionError: the question is empty or too long.
+            QuestionError: the question is empty, too long or holds characters that cannot be encoded.
         """
         started = time.perf_counter()
         question = self.validate(question)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -127,6 +127,22 @@ class WeChatSettings(ChannelSettings):
 
     appid: str = Field("", description="AppID（开发者ID）")
     api_base: str = "https://api.weixin.qq.com"
+    mode: Literal["plain", "compat", "safe"] | None = Field(
+        None, description="消息加解密方式：plain（明文）、compat（兼容）、safe（安全，只接受密文）；"
+        "默认：配置了 EncodingAESKey 时为 safe，否则为 plain"
+    )
+
+    @model_validator(mode="after")
+    def _default_mode(self) -> WeChatSettings:
+        """Safe mode unless the operator chose otherwise: a plaintext body's signature does not cover the body."""
+        if self.mode is None:
+            self.mode = "safe" if self.aes_key else "plain"
+        return self
+
+    def missing_credentials(self) -> list[str]:
+        """As for every channel, except that plaintext mode needs no EncodingAESKey."""
+        missing = super().missing_credentials()
+        return [name for name in missing if not (name == "aes_key" and self.mode == "plain")]
 
 
 class WeComSettings(ChannelSettings):
@@ -152,6 +168,8 @@ class Settings(BaseSettings):
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     max_document_bytes: int = 20 * 1024 * 1024
     max_question_chars: int = 500
+    max_request_bytes: int = Field(64 * 1024, description="任何请求的请求体上限（字节），超出即返回 413，不做解析")
+    api_docs: bool = Field(False, description="是否提供接口文档 /docs 和 /openapi.json（默认关闭，见 README）")
     session_ttl_seconds: int = 3600
     session_max_turns: int = 10
     session_cache_size: int = 10_000

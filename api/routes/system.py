@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from api.deps import PipelineDep
 from api.schemas import DocumentPublic, ErrorPublic, HealthPublic
@@ -11,17 +11,20 @@ from index.build import describe_documents
 router = APIRouter(tags=["系统"])
 
 
-@router.get("/healthz", response_model=HealthPublic, summary="服务状态")
-def healthz(request: Request) -> HealthPublic:
-    """索引是否已加载、使用的模型、文档数与片段数。"""
+@router.get("/healthz", response_model=HealthPublic, responses={503: {"model": HealthPublic}}, summary="服务状态")
+def healthz(request: Request, response: Response) -> HealthPublic:
+    """索引是否已加载、使用的模型、文档数与片段数。无法回答问题时返回 503，负载均衡器据此摘除本实例。"""
     pipeline = request.app.state.pipeline
     model = request.app.state.settings.retrieval.models
     if pipeline is None:
+        response.status_code = 503
         return HealthPublic(status="no_index", index_loaded=False, model=model, documents=0, chunks=0,
                             detail=request.app.state.startup_error)
     index = pipeline.index
-    return HealthPublic(status="ok", index_loaded=True, model=model, documents=len(index.docs),
-                        chunks=len(index.chunks), build_id=index.build_id, stale=request.app.state.index_stale)
+    return HealthPublic(status="degraded" if index.passed_over else "ok", index_loaded=True, model=model,
+                        documents=len(index.docs), chunks=len(index.chunks), build_id=index.build_id,
+                        stale=request.app.state.index_stale, previous_build=bool(index.passed_over),
+                        detail="；".join(index.passed_over) or None)
 
 
 @router.get("/api/documents", response_model=list[DocumentPublic], responses={503: {"model": ErrorPublic}},

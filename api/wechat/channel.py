@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -21,6 +22,8 @@ from api.wechat.replies import RATE_LIMITED
 from bot.pipeline import Pipeline
 
 logger = logging.getLogger(__name__)
+# Unix seconds in ASCII digits: str.isdigit() also accepts "²" and int() refuses over 4,300 digits, both a 500.
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 
 class Channel:
@@ -36,6 +39,7 @@ class Channel:
         ledger: replies by message, for WeChat's retries.
         limiter: per-user message limit.
         sender: pushes late replies.
+        mode: ``plain`` accepts plaintext bodies only, ``safe`` encrypted ones only, ``compat`` both.
         executor: runs the dialog and the pushes; owned and shut down by the channel.
         reply_deadline_seconds: time budget of a passive reply, from the request's arrival.
         max_clock_skew_seconds: requests whose timestamp is further from now are replays.
@@ -44,9 +48,10 @@ class Channel:
     """
 
     def __init__(self, *, session_prefix: str, crypto: MessageCrypto, dialog: Dialog, ledger: ReplyLedger,
-                 limiter: RateLimiter, sender: MessageSender, executor: ThreadPoolExecutor,
+                 limiter: RateLimiter, sender: MessageSender, mode: str, executor: ThreadPoolExecutor,
                  reply_deadline_seconds: float, max_clock_skew_seconds: float, max_body_bytes: int, ack: str) -> None:
         self.crypto = crypto
+        self.mode = mode
         self.max_body_bytes = max_body_bytes
         self.ack = ack
         self._prefix = session_prefix
@@ -60,7 +65,11 @@ class Channel:
 
     def is_fresh(self, timestamp: str) -> bool:
         """Whether a request's ``timestamp`` is close enough to now not to be a replay."""
-        return timestamp.isdigit() and abs(time.time() - int(timestamp)) <= self._max_skew
+        return bool(_TIMESTAMP.fullmatch(timestamp)) and abs(time.time() - int(timestamp)) <= self._max_skew
+
+    def accepts(self, *, encrypted: bool) -> bool:
+        """Whether a body in this form (encrypted or plaintext) is accepted in the account's mode."""
+        return self.mode == "compat" or (self.mode == "safe") == encrypted
 
     def seal(self, xml: str) -> str:
         """An encrypted, signed envelope around a reply document."""

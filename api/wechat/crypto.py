@@ -53,16 +53,19 @@ class MessageCrypto:
 
     Args:
         token: the callback token.
-        encoding_aes_key: the 43-character EncodingAESKey.
+        encoding_aes_key: the 43-character EncodingAESKey; empty for an account in plaintext mode, which then
+            can neither encrypt nor decrypt.
         receive_id: the AppID (Official Account) or CorpID (WeCom).
     """
 
     def __init__(self, token: str, encoding_aes_key: str, receive_id: str) -> None:
         self.token = token
-        self._key = _aes_key(encoding_aes_key)
+        self._key = _aes_key(encoding_aes_key) if encoding_aes_key else None
         self._receive_id = receive_id.encode()
 
     def _cipher(self) -> Cipher:
+        if self._key is None:
+            raise DecryptError("no EncodingAESKey is configured")
         return Cipher(algorithms.AES(self._key), modes.CBC(self._key[:16]))
 
     def encrypt(self, text: str, *, prefix: bytes | None = None) -> str:

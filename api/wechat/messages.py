@@ -61,8 +61,12 @@ class Message:
 
     @property
     def dedupe_key(self) -> str:
-        """What identifies WeChat's retries of this message: MsgId, or sender + CreateTime for events."""
-        return self.msg_id or f"{self.from_user}:{self.create_time}:{self.event}"
+        """What identifies WeChat's retries of this message: sender + MsgId, or sender + CreateTime for events.
+
+        MsgIds are not secret and may repeat across users: keyed by MsgId alone, a message from another sender
+        reusing one would get the first sender's reply and never be answered itself.
+        """
+        return f"{self.from_user}:{self.msg_id}" if self.msg_id else f"{self.from_user}:{self.create_time}:{self.event}"
 
 
 def _cdata(text: str) -> str:

@@ -34,10 +34,10 @@ class Channels:
 
 
 def _channel(config: ChannelSettings, *, name: str, session_prefix: str, receive_id: str, api: Api,
-             feedback: FeedbackStore, ack: str) -> Channel | None:
+             feedback: FeedbackStore, ack: str, mode: str) -> Channel | None:
     missing = config.missing_credentials()
     if missing:
-        if len(missing) < len(config.required):
+        if any(getattr(config, name) for name in config.required):  # partly configured: say what is missing
             prefix = config.model_config.get("env_prefix", "")
             logger.warning("%s channel disabled: %s not set", name, ", ".join(prefix + m.upper() for m in missing))
         return None
@@ -50,6 +50,7 @@ def _channel(config: ChannelSettings, *, name: str, session_prefix: str, receive
         ledger=ReplyLedger(config.dedupe_ttl_seconds, config.max_tracked),
         limiter=RateLimiter(config.rate_limit_messages, config.rate_limit_window_seconds, config.max_tracked),
         sender=MessageSender(config.api_base, api),
+        mode=mode,
         executor=ThreadPoolExecutor(config.workers, thread_name_prefix=f"{name}-reply"),
         reply_deadline_seconds=config.reply_deadline_seconds,
         max_clock_skew_seconds=config.max_clock_skew_seconds,
@@ -64,7 +65,9 @@ def open_channels(settings: Settings, feedback: FeedbackStore) -> Channels:
     return Channels(
         official_account=_channel(wechat, name="wechat", session_prefix="wx", receive_id=wechat.appid,
                                   api=official_account_api(wechat.appid, wechat.secret), feedback=feedback,
-                                  ack="success"),
+                                  ack="success", mode=wechat.mode or "safe"),
+        # WeCom callbacks are always encrypted.
         wecom=_channel(wecom, name="wecom", session_prefix="wecom", receive_id=wecom.corp_id,
-                       api=wecom_api(wecom.corp_id, wecom.secret, wecom.agent_id or 0), feedback=feedback, ack=""),
+                       api=wecom_api(wecom.corp_id, wecom.secret, wecom.agent_id or 0), feedback=feedback, ack="",
+                       mode="safe"),
     )

@@ -57,8 +57,10 @@ def test_health_and_documents(client: TestClient) -> None:
     assert all(d["chunks"] > 0 for d in documents)
 
 
-def test_openapi_documents_the_chat_endpoint(client: TestClient) -> None:
-    schema = client.get("/openapi.json").json()
+def test_openapi_documents_the_chat_endpoint(settings: Settings, pipeline: Pipeline) -> None:
+    with TestClient(create_app(settings.model_copy(update={"api_docs": True}), pipeline=pipeline)) as client:
+        schema = client.get("/openapi.json").json()
+        assert client.get("/docs").status_code == 200
     assert "/api/chat" in schema["paths"] and "AnswerPublic" in schema["components"]["schemas"]
 
 

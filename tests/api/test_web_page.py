@@ -75,3 +75,32 @@ def test_example_question_and_refusal(base_url: str) -> None:
         expect(refused).to_have_class("turn refused", timeout=15_000)
         expect(refused.locator(".citations")).to_be_hidden()
         browser.close()
+
+
+def test_the_page_works_under_its_content_security_policy(base_url: str) -> None:
+    """Chromium enforces the page's Content-Security-Policy: the page must work with nothing blocked."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        page = browser.new_page()
+        blocked: list[str] = []
+        page.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text
+                else None)
+        response = page.goto(base_url)
+        assert response is not None and "script-src 'self'" in response.headers["content-security-policy"]
+        page.evaluate("""() => {
+            window.violations = [];
+            document.addEventListener('securitypolicyviolation', e => window.violations.push(e.violatedDirective));
+        }""")
+        page.fill("#question", "发明专利权的期限是多少年？")
+        page.click("#send")
+        turn = page.locator(".turn").nth(0)
+        expect(turn.locator(".answer")).to_contain_text("二十年", timeout=15_000)
+        turn.locator(".citations summary").click()
+        turn.get_by_role("button", name="有帮助").click()
+        expect(turn.locator(".thanks")).to_have_text("谢谢反馈！")
+        assert page.evaluate("window.violations") == [] and blocked == []
+        # style.css was applied: the header has its blue background (#1d4ed8)
+        assert page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor") == "rgb(29, 78, 216)"
+        browser.close()

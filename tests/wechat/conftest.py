@@ -32,12 +32,13 @@ def wechat_api() -> Iterator[FakeWeChatApi]:
     api.close()
 
 
-def channel_settings(base: Settings, api_base: str, **limits: Any) -> Settings:
-    """``base`` with both channels configured (``limits`` apply to both)."""
+def channel_settings(base: Settings, api_base: str, *, wechat_mode: str | None = None, **limits: Any) -> Settings:
+    """``base`` with both channels configured (``limits`` apply to both; ``wechat_mode`` is the Official Account's
+    POLICYBOT_WECHAT_MODE, by default safe)."""
     limits = {"rate_limit_messages": 100, **limits}
     return base.model_copy(update={
         "wechat": WeChatSettings(token=MP_TOKEN, aes_key=MP_AES_KEY, appid=MP_APPID, secret="mp-secret",
-                                 api_base=api_base, **limits),
+                                 api_base=api_base, mode=wechat_mode, **limits),
         "wecom": WeComSettings(token=WECOM_TOKEN, aes_key=WECOM_AES_KEY, corp_id=WECOM_CORP_ID,
                                agent_id=WECOM_AGENT_ID, secret="corp-secret", api_base=api_base, **limits),
     })
@@ -48,11 +49,13 @@ AppFactory = Callable[..., TestClient]
 
 @pytest.fixture()
 def make_client(settings: Settings, pipeline: Pipeline, wechat_api: FakeWeChatApi) -> Iterator[AppFactory]:
-    """Start the real app with both channels; keywords set channel limits, ``with_pipeline`` another pipeline."""
+    """Start the real app with both channels; keywords set channel limits, ``wechat_mode`` the Official Account's
+    mode, ``with_pipeline`` another pipeline."""
     clients: list[TestClient] = []
 
-    def make(*, with_pipeline: Any = pipeline, **limits: Any) -> TestClient:
-        app = create_app(channel_settings(settings, wechat_api.base_url, **limits), pipeline=with_pipeline)
+    def make(*, with_pipeline: Any = pipeline, wechat_mode: str | None = None, **limits: Any) -> TestClient:
+        app = create_app(channel_settings(settings, wechat_api.base_url, wechat_mode=wechat_mode, **limits),
+                         pipeline=with_pipeline)
         client = TestClient(app)
         clients.append(client.__enter__())
         return client
@@ -70,8 +73,10 @@ def make_peer(client: TestClient, mode: str) -> Peer:
 
 @pytest.fixture(params=MODES)
 def peer(request: pytest.FixtureRequest, make_client: AppFactory) -> Peer:
-    """WeChat posting to the app: Official Account in plaintext, compatible and safe mode, and WeCom."""
-    return make_peer(make_client(), request.param)
+    """WeChat posting to the app: Official Account in plaintext, compatible and safe mode (the account configured
+    in the same mode), and WeCom."""
+    mode = request.param
+    return make_peer(make_client(wechat_mode=None if mode == "wecom" else mode), mode)
 
 
 @pytest.fixture()

@@ -163,7 +163,7 @@ def test_replayed_requests_are_refused(peer: Peer, user: str, pipeline: Pipeline
 
 def test_oversized_bodies_are_refused(peer: Peer, user: str) -> None:
     response = peer.post(peer.message(user, Content="专利" * 12_000))  # 72 kB of text, over the 64 KiB limit
-    assert response.status_code == 413 and response.json() == {"detail": "请求体过大。"}
+    assert response.status_code == 413 and response.json()["detail"].startswith("请求体过大")
 
 
 @pytest.mark.parametrize("document", [BILLION_LAUGHS, EXTERNAL_ENTITY], ids=["entity-bomb", "external-entity"])

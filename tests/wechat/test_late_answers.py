@@ -39,7 +39,8 @@ class SlowPipeline:
 def test_late_answer_is_acknowledged_then_pushed_once(mode: str, settings: Settings, pipeline: Pipeline,
                                                       wechat_api: FakeWeChatApi, user: str) -> None:
     slow = SlowPipeline(pipeline, delay=1.0)
-    app = create_app(channel_settings(settings, wechat_api.base_url, reply_deadline_seconds=0.3), pipeline=slow)
+    app = create_app(channel_settings(settings, wechat_api.base_url, reply_deadline_seconds=0.3,
+                                      wechat_mode=None if mode == "wecom" else mode), pipeline=slow)
     with TestClient(app) as client:
         peer = make_peer(client, mode)
         message = peer.message(user, Content="发明专利权的期限是多少年？")

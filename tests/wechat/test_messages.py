@@ -33,11 +33,14 @@ def test_message_requires_its_addressing_fields() -> None:
         Message.from_fields({"ToUserName": "gh", "MsgType": "text"})
 
 
-def test_retries_are_recognised_by_msgid_and_events_by_sender_and_time() -> None:
+def test_retries_are_recognised_by_sender_and_msgid_and_events_by_sender_and_time() -> None:
     def message(**fields: str) -> Message:
         return Message.from_fields({"ToUserName": "gh", "FromUserName": "u", "CreateTime": "1700000000", **fields})
 
-    assert message(MsgType="text", MsgId="42").dedupe_key == "42"
+    text = message(MsgType="text", MsgId="42")
+    assert text.dedupe_key == message(MsgType="text", MsgId="42", CreateTime="1700000009").dedupe_key
+    assert text.dedupe_key != message(MsgType="text", MsgId="42", FromUserName="v").dedupe_key
+    assert text.dedupe_key != message(MsgType="text", MsgId="43").dedupe_key
     subscribe = message(MsgType="event", Event="subscribe")
     assert subscribe.dedupe_key == message(MsgType="event", Event="subscribe").dedupe_key
     assert subscribe.dedupe_key != message(MsgType="event", Event="subscribe", CreateTime="1700000001").dedupe_key

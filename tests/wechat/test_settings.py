@@ -88,6 +88,7 @@ def test_a_partly_configured_channel_stays_off_and_says_why(
 ) -> None:
     environment.setenv("POLICYBOT_WECHAT_TOKEN", MP_TOKEN)
     environment.setenv("POLICYBOT_WECHAT_APPID", MP_APPID)
+    environment.setenv("POLICYBOT_WECHAT_MODE", "safe")
     partial = settings.model_copy(update={"wechat": WeChatSettings(), "wecom": WeComSettings()})
     with caplog.at_level(logging.WARNING), TestClient(create_app(partial, pipeline=pipeline)) as client:
         assert client.get("/wechat/mp").status_code == 404
