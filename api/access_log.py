@@ -41,4 +41,6 @@ def uvicorn_log_config() -> dict[str, Any]:
     config.setdefault("filters", {})["redact_query"] = {"()": RedactQuery}
     config["handlers"]["access"]["filters"] = ["redact_query"]
     config["root"] = {"handlers": ["default"], "level": "WARNING"}
+    # httpx logs every outbound request's URL at INFO, and WeChat's API takes the AppSecret and access token there.
+    config["loggers"]["httpx"] = {"level": "WARNING"}
     return config

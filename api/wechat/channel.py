@@ -113,8 +113,14 @@ class Channel:
             return
         try:
             self._sender.send_text(user, text)
-        except (ApiError, httpx.HTTPError):
-            logger.exception("could not push a late reply to %s", user)
+        except ApiError as error:
+            logger.error("could not push a late reply to %s: %s", user, error)
+        # Not httpx's own text: it may quote the URL, whose query holds the AppSecret or the access token.
+        except httpx.HTTPStatusError as error:
+            logger.error("could not push a late reply to %s: HTTP %d from %s", user, error.response.status_code,
+                         error.request.url.path)
+        except httpx.HTTPError as error:
+            logger.error("could not push a late reply to %s: %s", user, type(error).__name__)
 
     def close(self) -> None:
         """Finish the running work (queued questions are dropped), then close the outbound client."""

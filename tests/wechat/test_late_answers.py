@@ -3,6 +3,7 @@ customer-service API (Official Account) or message/send (WeCom), captured by a l
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -72,3 +73,20 @@ def test_commands_stay_passive_while_answers_are_slow(settings: Settings, pipeli
     with TestClient(app) as client:
         assert "PolicyBot 使用说明" in make_peer(client, "safe").ask(user, "帮助")
     assert slow.calls == 0 and wechat_api.messages == []
+
+
+def test_a_failed_push_is_logged_without_the_secrets_in_its_url(settings: Settings, pipeline: Pipeline,
+                                                                  wechat_api: FakeWeChatApi, user: str,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    """WeChat's API down (HTTP 502): the token request's URL carries the AppSecret, which must not reach the log."""
+    wechat_api.failing_status = 502
+    slow = SlowPipeline(pipeline, delay=1.0)
+    app = create_app(channel_settings(settings, wechat_api.base_url, reply_deadline_seconds=0.3), pipeline=slow)
+    with caplog.at_level(logging.WARNING), TestClient(app) as client:  # what `policybot serve` logs
+        peer = make_peer(client, "safe")
+        assert peer.post(peer.message(user, Content="发明专利权的期限是多少年？")).text == "success"
+        deadline = time.monotonic() + 20
+        while "could not push" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert f"could not push a late reply to {user}: HTTP 502 from /cgi-bin/token" in caplog.text
+    assert "mp-secret" not in caplog.text and "secret=" not in caplog.text

@@ -177,10 +177,11 @@ class Peer:
 class FakeWeChatApi:
     """WeChat's token and message-send endpoints, served on 127.0.0.1: hands out access tokens (or refuses
     the credentials while ``refuse_credentials`` is set), refuses unknown tokens with errcode 40001, and
-    records every message sent."""
+    records every message sent; while ``failing_status`` is set, every request gets that HTTP status."""
 
     def __init__(self) -> None:
         self.refuse_credentials = False
+        self.failing_status: int | None = None  # answer every request with this HTTP status (an outage)
         self.token_requests: list[dict[str, str]] = []
         self.messages: list[dict[str, Any]] = []
         self.valid_tokens: set[str] = set()
@@ -197,7 +198,17 @@ class FakeWeChatApi:
                 self.end_headers()
                 self.wfile.write(body)
 
+            def _failed(self) -> bool:
+                if api.failing_status is None:
+                    return False
+                self.send_response(api.failing_status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return True
+
             def do_GET(self) -> None:
+                if self._failed():
+                    return
                 url = urlsplit(self.path)
                 with api._changed:
                     api.token_requests.append({"path": url.path, **dict(parse_qsl(url.query))})
@@ -209,6 +220,8 @@ class FakeWeChatApi:
                 self._json({"access_token": token, "expires_in": 7200})
 
             def do_POST(self) -> None:
+                if self._failed():
+                    return
                 url = urlsplit(self.path)
                 query = dict(parse_qsl(url.query))
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])).decode("utf-8"))
