@@ -64,16 +64,20 @@ def verify_contents(build: Path, manifest: Mapping[str, Any], build_id: str) -> 
                 raise IndexCorrupt(build_id, f"{relative} 的内容与清单记录的校验和不符")
 
 
-def check_records(manifest: Mapping[str, Any], docs: Mapping[str, SourceDoc], chunks: list[Chunk],
-                  build_id: str) -> None:
+def check_records(
+    manifest: Mapping[str, Any], docs: Mapping[str, SourceDoc], chunks: list[Chunk], build_id: str
+) -> None:
     """The documents and chunks are as many as the manifest says, and every chunk's document is there.
 
     Raises:
         IndexCorrupt: they are not.
     """
     if len(docs) != manifest.get("documents") or len(chunks) != manifest.get("chunks"):
-        raise IndexCorrupt(build_id, f"文档数或片段数（{len(docs)} / {len(chunks)}）与清单记录的"
-                                     f"（{manifest.get('documents')} / {manifest.get('chunks')}）不符")
+        raise IndexCorrupt(
+            build_id,
+            f"文档数或片段数（{len(docs)} / {len(chunks)}）与清单记录的"
+            f"（{manifest.get('documents')} / {manifest.get('chunks')}）不符",
+        )
     orphans = sum(chunk.doc_id not in docs for chunk in chunks)
     if orphans:
         raise IndexCorrupt(build_id, f"{orphans} 个片段所属的文档不在索引中")

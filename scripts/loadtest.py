@@ -108,8 +108,17 @@ def _body(question: str, padding: int) -> bytes:
     return json.dumps({"question": question, "padding": "x" * padding}, ensure_ascii=False).encode()
 
 
-async def run_level(url: str, kind: str, questions: list[str], clients: int, pid: int | None, timeout: float, *,
-                    padding: int = 0, expected: int = 200) -> Level:
+async def run_level(
+    url: str,
+    kind: str,
+    questions: list[str],
+    clients: int,
+    pid: int | None,
+    timeout: float,
+    *,
+    padding: int = 0,
+    expected: int = 200,
+) -> Level:
     """Ask ``questions`` with ``clients`` concurrent connections; each client takes the next question in turn.
 
     A request succeeds when it gets the ``expected`` status (and, for 200, an answer); ``padding`` adds that many
@@ -123,8 +132,9 @@ async def run_level(url: str, kind: str, questions: list[str], clients: int, pid
         for question in pending:
             started = time.perf_counter()
             try:
-                response = await http.post("/api/chat", content=_body(question, padding),
-                                           headers={"Content-Type": "application/json"})
+                response = await http.post(
+                    "/api/chat", content=_body(question, padding), headers={"Content-Type": "application/json"}
+                )
             except httpx.HTTPError as error:
                 errors[type(error).__name__] += 1
                 continue
@@ -148,22 +158,25 @@ def distinct_questions() -> list[str]:
 
 
 def report(levels: list[Level]) -> None:
-    print(f"{'questions':<11}{'clients':>8}{'requests':>10}{'errors':>8}{'error rate':>12}{'p50 ms':>9}"
-          f"{'p95 ms':>9}{'req/s':>8}{'RSS after':>11}")
+    print(
+        f"{'questions':<11}{'clients':>8}{'requests':>10}{'errors':>8}{'error rate':>12}{'p50 ms':>9}"
+        f"{'p95 ms':>9}{'req/s':>8}{'RSS after':>11}"
+    )
     for level in levels:
         errors = sum(level.errors.values())
         p50 = f"{statistics.median(level.latencies_ms):.1f}" if level.latencies_ms else "-"
         p95 = f"{percentile(level.latencies_ms, 0.95):.1f}" if level.latencies_ms else "-"
         rss = f"{level.rss_after_mb:.0f} MB" if level.rss_after_mb is not None else "-"
-        print(f"{level.kind:<11}{level.clients:>8}{level.requests:>10}{errors:>8}"
-              f"{errors / max(level.requests, 1):>11.2%} {p50:>8}{p95:>9}{level.requests / level.seconds:>8.1f}"
-              f"{rss:>11}")
+        print(
+            f"{level.kind:<11}{level.clients:>8}{level.requests:>10}{errors:>8}"
+            f"{errors / max(level.requests, 1):>11.2%} {p50:>8}{p95:>9}{level.requests / level.seconds:>8.1f}"
+            f"{rss:>11}"
+        )
         for reason, count in level.errors.most_common():
             print(f"{'':<11}  {count} × {reason}")
 
 
-async def load(url: str, pid: int | None, concurrency: list[int], requests: int, oversize: int,
-               timeout: float) -> None:
+async def load(url: str, pid: int | None, concurrency: list[int], requests: int, oversize: int, timeout: float) -> None:
     async with httpx.AsyncClient(base_url=url, timeout=timeout) as http:
         health = (await http.get("/healthz")).json()
         if not health.get("index_loaded"):
@@ -173,9 +186,11 @@ async def load(url: str, pid: int | None, concurrency: list[int], requests: int,
     pool = distinct_questions()
     needed = requests * len(concurrency)
     print(f"PolicyBot load test: {url}, models {health.get('model')}, build {health.get('build_id')}")
-    print(f"distinct: {min(needed, len(pool))} different questions from the evaluation sets, none asked twice"
-          + (f" (only {len(pool)} exist: the rest repeat)" if needed > len(pool) else "")
-          + f"; repeated: {len(REPEATED)} questions asked over and over; {requests} requests per row")
+    print(
+        f"distinct: {min(needed, len(pool))} different questions from the evaluation sets, none asked twice"
+        + (f" (only {len(pool)} exist: the rest repeat)" if needed > len(pool) else "")
+        + f"; repeated: {len(REPEATED)} questions asked over and over; {requests} requests per row"
+    )
     before = memory_mb(pid)
     print(f"server RSS before: {before:.0f} MB" if before is not None else "server RSS: unknown (no --pid)")
     levels = []
@@ -185,8 +200,18 @@ async def load(url: str, pid: int | None, concurrency: list[int], requests: int,
         repeated = [REPEATED[i % len(REPEATED)] for i in range(requests)]
         levels.append(await run_level(url, "repeated", repeated, clients, pid, timeout))
     if oversize:
-        levels.append(await run_level(url, "20 MB→413", [REPEATED[0]] * oversize, OVERSIZE_CLIENTS, pid, timeout,
-                                      padding=OVERSIZE_BYTES, expected=413))
+        levels.append(
+            await run_level(
+                url,
+                "20 MB→413",
+                [REPEATED[0]] * oversize,
+                OVERSIZE_CLIENTS,
+                pid,
+                timeout,
+                padding=OVERSIZE_BYTES,
+                expected=413,
+            )
+        )
     report(levels)
     total = sum(level.requests for level in levels)
     failed = sum(sum(level.errors.values()) for level in levels)
@@ -202,8 +227,12 @@ def main() -> None:
     parser.add_argument("--pid", type=int, help="the process id of the --url server, to read its memory")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32], help="concurrent clients per level")
     parser.add_argument("--requests", type=int, default=150, help="requests per level and kind of question")
-    parser.add_argument("--oversize", type=int, default=16,
-                        help=f"20 MB bodies to send, {OVERSIZE_CLIENTS} at a time (expected: 413 each); 0 for none")
+    parser.add_argument(
+        "--oversize",
+        type=int,
+        default=16,
+        help=f"20 MB bodies to send, {OVERSIZE_CLIENTS} at a time (expected: 413 each); 0 for none",
+    )
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds before a request counts as failed")
     args = parser.parse_args()
     if args.url:

@@ -28,8 +28,11 @@ def free_port() -> int:
 def live_server(app: FastAPI) -> Iterator[str]:
     """Serve ``app`` until the block ends and yield its base URL; logging is configured as by ``policybot serve``
     (its handlers write to the test's captured stdout and stderr) and put back afterwards."""
-    saved = {name: (logger.handlers[:], logger.filters[:], logger.level, logger.propagate)
-             for name in _LOGGERS for logger in [logging.getLogger(name)]}
+    saved = {
+        name: (logger.handlers[:], logger.filters[:], logger.level, logger.propagate)
+        for name in _LOGGERS
+        for logger in [logging.getLogger(name)]
+    }
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=uvicorn_log_config()))
     thread = threading.Thread(target=server.run, daemon=True)

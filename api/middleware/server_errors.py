@@ -60,7 +60,12 @@ class ServerErrors:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as error:  # the last resort: whatever it is, the client gets a 500 and the log no user data
-            logger.error("unhandled %s in %s %s\n%s", type(error).__name__, scope["method"], scope["path"],
-                         stack_without_messages(error))
+            logger.error(
+                "unhandled %s in %s %s\n%s",
+                type(error).__name__,
+                scope["method"],
+                scope["path"],
+                stack_without_messages(error),
+            )
             if not started:
                 await JSONResponse({"detail": self.detail}, status_code=500)(scope, receive, send)

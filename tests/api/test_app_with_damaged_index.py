@@ -36,8 +36,9 @@ def copy_index(source: Path, target: Path, names: list[str]) -> None:
 
 
 def settings_for(settings: Settings, index_dir: Path) -> Settings:
-    return settings.model_copy(update={"index_dir": index_dir,
-                                       "database_url": f"sqlite:///{index_dir.parent / 'policybot.sqlite3'}"})
+    return settings.model_copy(
+        update={"index_dir": index_dir, "database_url": f"sqlite:///{index_dir.parent / 'policybot.sqlite3'}"}
+    )
 
 
 @pytest.mark.parametrize("fault", APP_FAULTS)
@@ -64,9 +65,7 @@ def test_a_damaged_index_starts_the_app_and_says_what_to_run(
         assert client.get("/").status_code == 200  # the page and the other routes stay up
 
 
-def test_a_damaged_index_gives_way_to_the_previous_build(
-    settings: Settings, built_index: Path, tmp_path: Path
-) -> None:
+def test_a_damaged_index_gives_way_to_the_previous_build(settings: Settings, built_index: Path, tmp_path: Path) -> None:
     index_dir = tmp_path / "index"
     copy_index(built_index, index_dir, [PREVIOUS, CURRENT])
     garbage(index_dir / BUILDS_DIR / CURRENT / INDEX_FILE)

@@ -43,16 +43,18 @@ def assert_still_answers(client: TestClient) -> None:
 def test_a_lone_surrogate_in_the_question_is_a_400(client: TestClient, question: str) -> None:
     body = json.dumps({"question": question})  # ASCII JSON: the surrogate travels as its \u escape
     assert "\\ud" in body
-    detail = assert_chinese_error(client.post("/api/chat", content=body, headers={"Content-Type": "application/json"}),
-                                  400)
+    detail = assert_chinese_error(
+        client.post("/api/chat", content=body, headers={"Content-Type": "application/json"}), 400
+    )
     assert "无法识别的字符" in detail
     assert_still_answers(client)
 
 
 def test_a_lone_surrogate_in_the_session_id_is_a_422(client: TestClient) -> None:
     body = json.dumps({"question": QUESTION, "session_id": "abc\ud800"})
-    detail = assert_chinese_error(client.post("/api/chat", content=body, headers={"Content-Type": "application/json"}),
-                                  422)
+    detail = assert_chinese_error(
+        client.post("/api/chat", content=body, headers={"Content-Type": "application/json"}), 422
+    )
     assert "会话 ID" in detail and "无效字符" in detail
 
 
@@ -85,8 +87,17 @@ def test_other_malformed_json_stays_a_chinese_422(client: TestClient) -> None:
         assert response.status_code in {400, 422} and HAN.search(response.json()["detail"])
 
 
-@pytest.mark.parametrize(("method", "path"), [("POST", "/api/chat"), ("POST", "/api/feedback"), ("GET", "/healthz"),
-                                              ("GET", "/"), ("POST", "/wechat/mp"), ("POST", "/no-such-path")])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/api/chat"),
+        ("POST", "/api/feedback"),
+        ("GET", "/healthz"),
+        ("GET", "/"),
+        ("POST", "/wechat/mp"),
+        ("POST", "/no-such-path"),
+    ],
+)
 def test_a_twenty_megabyte_body_is_a_413_on_every_route(client: TestClient, method: str, path: str) -> None:
     response = client.request(method, path, content=padded(TWENTY_MB), headers={"Content-Type": "application/json"})
     assert "请求体过大" in assert_chinese_error(response, 413)
@@ -124,11 +135,24 @@ def stream(client: TestClient, path: str, chunks: Iterator[bytes]) -> tuple[int,
     async def send(message: dict) -> None:
         messages.append(message)
 
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
-             "headers": [(b"host", b"testserver"), (b"content-type", b"application/json"),
-                         (b"transfer-encoding", b"chunked")],
-             "client": ("127.0.0.1", 50000), "server": ("testserver", 80)}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"testserver"),
+            (b"content-type", b"application/json"),
+            (b"transfer-encoding", b"chunked"),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
     assert client.portal is not None
     client.portal.call(client.app, scope, receive, send)
     status = next(m["status"] for m in messages if m["type"] == "http.response.start")

@@ -29,11 +29,20 @@ def assert_security_headers(response: httpx.Response) -> None:
     assert response.headers["referrer-policy"] == "no-referrer"
 
 
-@pytest.mark.parametrize(("method", "path", "status"), [
-    ("GET", "/", 200), ("HEAD", "/", 200), ("GET", "/static/app.js", 200), ("GET", "/static/style.css", 200),
-    ("GET", "/healthz", 200), ("GET", "/api/documents", 200), ("GET", "/no-such-page", 404),
-    ("POST", "/api/chat", 422), ("DELETE", "/api/chat", 405),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/", 200),
+        ("HEAD", "/", 200),
+        ("GET", "/static/app.js", 200),
+        ("GET", "/static/style.css", 200),
+        ("GET", "/healthz", 200),
+        ("GET", "/api/documents", 200),
+        ("GET", "/no-such-page", 404),
+        ("POST", "/api/chat", 422),
+        ("DELETE", "/api/chat", 405),
+    ],
+)
 def test_every_response_carries_the_security_headers(client: TestClient, method: str, path: str, status: int) -> None:
     response = client.request(method, path)
     assert response.status_code == status
@@ -73,7 +82,7 @@ def test_the_web_page_has_no_inline_script_or_style() -> None:
     parser.feed((STATIC_DIR / "index.html").read_text(encoding="utf-8"))
     assert parser.found == []
     script = (STATIC_DIR / "app.js").read_text(encoding="utf-8")
-    assert ".style" not in script and "setAttribute(\"style\"" not in script and "eval(" not in script
+    assert ".style" not in script and 'setAttribute("style"' not in script and "eval(" not in script
 
 
 def test_head_of_the_page_has_no_body(client: TestClient) -> None:
@@ -82,8 +91,9 @@ def test_head_of_the_page_has_no_body(client: TestClient) -> None:
     assert head.headers["content-type"] == get.headers["content-type"]
 
 
-def test_api_docs_are_off_unless_the_operator_turns_them_on(client: TestClient, settings: Settings,
-                                                            pipeline: Pipeline) -> None:
+def test_api_docs_are_off_unless_the_operator_turns_them_on(
+    client: TestClient, settings: Settings, pipeline: Pipeline
+) -> None:
     for path in ("/docs", "/redoc", "/openapi.json"):
         response = client.get(path)
         assert response.status_code == 404 and HAN.search(response.json()["detail"])

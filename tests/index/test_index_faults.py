@@ -24,8 +24,9 @@ from index.stores.dense import INDEX_FILE
 
 
 @pytest.fixture()
-def builder(make_corpus: Callable[..., Path], tmp_path: Path, cached_embeddings: Embeddings,
-            segmenter: Segmenter) -> Builder:
+def builder(
+    make_corpus: Callable[..., Path], tmp_path: Path, cached_embeddings: Embeddings, segmenter: Segmenter
+) -> Builder:
     return Builder(make_corpus(PLAN_FILE, related(INTERPRETATION)), tmp_path / "index", cached_embeddings, segmenter)
 
 
@@ -135,8 +136,9 @@ class ZeroingEmbeddings(Embeddings):
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         vectors = self.inner.embed_documents(texts)
-        return [[0.0] * len(vector) if self.marker in text else vector for text, vector in zip(texts, vectors,
-                                                                                                strict=True)]
+        return [
+            [0.0] * len(vector) if self.marker in text else vector for text, vector in zip(texts, vectors, strict=True)
+        ]
 
     def embed_query(self, text: str) -> list[float]:
         return self.inner.embed_query(text)
@@ -144,13 +146,14 @@ class ZeroingEmbeddings(Embeddings):
 
 def test_a_build_with_zero_vectors_is_never_switched_in(builder: Builder) -> None:
     first, _ = builder.build()
-    (builder.corpus / PLAN_FILE.name).write_text(PLAN_FILE.read_text(encoding="utf-8") + "\n\n零向量测试段落。\n",
-                                                 encoding="utf-8")
-    zeroing = Builder(builder.corpus, builder.index_dir, ZeroingEmbeddings(builder.embeddings, "零向量测试"),
-                      builder.segmenter)
+    (builder.corpus / PLAN_FILE.name).write_text(
+        PLAN_FILE.read_text(encoding="utf-8") + "\n\n零向量测试段落。\n", encoding="utf-8"
+    )
+    zeroing = Builder(
+        builder.corpus, builder.index_dir, ZeroingEmbeddings(builder.embeddings, "零向量测试"), builder.segmenter
+    )
     with pytest.raises(IndexCorrupt, match="向量为零"):
         zeroing.build()
     assert current(builder).name == first.build_id and builder.load().build_id == first.build_id
     assert builds(builder.index_dir) == {first.build_id}  # the refused build left nothing behind
     assert builder.stale()
-

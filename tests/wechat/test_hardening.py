@@ -32,8 +32,10 @@ def test_a_timestamp_that_is_not_unix_seconds_is_a_403_before_any_signature_chec
     peer: Peer, user: str, pipeline: Pipeline, timestamp: str
 ) -> None:
     """Correctly signed over the bad timestamp, so only the timestamp check can refuse it."""
-    responses = [peer.verify(timestamp=timestamp),  # type: ignore[arg-type]
-                 peer.post(peer.message(user, Content=QUESTION), timestamp=timestamp)]  # type: ignore[arg-type]
+    responses = [
+        peer.verify(timestamp=timestamp),  # type: ignore[arg-type]
+        peer.post(peer.message(user, Content=QUESTION), timestamp=timestamp),
+    ]  # type: ignore[arg-type]
     for response in responses:
         assert response.status_code == 403 and response.json() == {"detail": "请求时间戳无效或已过期。"}
     assert turns(pipeline, peer, user) == 0
@@ -45,22 +47,32 @@ def copied_query(peer: Peer, user: str) -> dict[str, str]:
     return dict(peer.sent[-1].request.url.params)
 
 
-def test_a_forged_plaintext_callback_is_refused_in_safe_mode(make_client: AppFactory, user: str,
-                                                              pipeline: Pipeline) -> None:
+def test_a_forged_plaintext_callback_is_refused_in_safe_mode(
+    make_client: AppFactory, user: str, pipeline: Pipeline
+) -> None:
     peer = make_peer(make_client(wechat_mode="safe"), "safe")
     query = copied_query(peer, user)
     victim = user + "-victim"
-    forged = to_xml({"ToUserName": peer.account, "FromUserName": victim, "CreateTime": int(time.time()),
-                     "MsgType": "text", "Content": "重新开始", "MsgId": 1})
-    for params in ({k: query[k] for k in ("signature", "timestamp", "nonce")},  # the plaintext form
-                   {**query, "encrypt_type": "raw"}):
+    forged = to_xml(
+        {
+            "ToUserName": peer.account,
+            "FromUserName": victim,
+            "CreateTime": int(time.time()),
+            "MsgType": "text",
+            "Content": "重新开始",
+            "MsgId": 1,
+        }
+    )
+    for params in (
+        {k: query[k] for k in ("signature", "timestamp", "nonce")},  # the plaintext form
+        {**query, "encrypt_type": "raw"},
+    ):
         response = peer.client.post("/wechat/mp", params=params, content=forged.encode())
         assert response.status_code == 403 and response.json() == {"detail": "安全模式下只接受加密消息。"}
     assert turns(pipeline, peer, victim) == 0 and turns(pipeline, peer, user) == 1
 
 
-def test_compatible_mode_accepts_both_forms_and_plain_mode_only_plaintext(make_client: AppFactory,
-                                                                          user: str) -> None:
+def test_compatible_mode_accepts_both_forms_and_plain_mode_only_plaintext(make_client: AppFactory, user: str) -> None:
     compat = make_client(wechat_mode="compat")
     assert make_peer(compat, "plain").ask(user, "帮助") == HELP
     assert make_peer(compat, "compat").ask(user + "-2", "帮助") == HELP
@@ -81,8 +93,9 @@ def test_the_mode_is_safe_whenever_an_aes_key_is_set(monkeypatch: pytest.MonkeyP
         WeChatSettings()
 
 
-def test_plain_mode_needs_no_aes_key(settings: Settings, pipeline: Pipeline, wechat_api: FakeWeChatApi,
-                                     user: str) -> None:
+def test_plain_mode_needs_no_aes_key(
+    settings: Settings, pipeline: Pipeline, wechat_api: FakeWeChatApi, user: str
+) -> None:
     configured = channel_settings(settings, wechat_api.base_url, wechat_mode="plain")
     without_key = configured.wechat.model_copy(update={"aes_key": ""})
     with TestClient(create_app(configured.model_copy(update={"wechat": without_key}), pipeline=pipeline)) as client:
@@ -103,8 +116,9 @@ def test_a_msgid_reused_by_another_sender_is_a_new_message(peer: Peer, user: str
     assert turns(pipeline, peer, user) == 1
 
 
-def test_signatures_stay_out_of_the_access_log(settings: Settings, pipeline: Pipeline, wechat_api: FakeWeChatApi,
-                                               user: str, capfd: pytest.CaptureFixture[str]) -> None:
+def test_signatures_stay_out_of_the_access_log(
+    settings: Settings, pipeline: Pipeline, wechat_api: FakeWeChatApi, user: str, capfd: pytest.CaptureFixture[str]
+) -> None:
     app = create_app(channel_settings(settings, wechat_api.base_url), pipeline=pipeline)
     with live_server(app) as url, httpx.Client(base_url=url) as client:
         peer = make_peer(client, "safe")  # type: ignore[arg-type]  # httpx.Client speaks TestClient's API
@@ -114,7 +128,7 @@ def test_signatures_stay_out_of_the_access_log(settings: Settings, pipeline: Pip
         secrets.append("echo-7781")
     out, err = capfd.readouterr()
     log = out + err
-    assert "GET /wechat/mp?signature=***&timestamp=***&nonce=***&echostr=*** HTTP/1.1\" 200" in log
+    assert 'GET /wechat/mp?signature=***&timestamp=***&nonce=***&echostr=*** HTTP/1.1" 200' in log
     assert "POST /wechat/mp?timestamp=***" in log
     assert all(secret not in log for secret in secrets if len(secret) > 3), log
     assert MP_APPID not in log
