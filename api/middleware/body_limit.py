@@ -32,7 +32,8 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        # ASCII digits only: str.isdigit() accepts "²", which int() refuses (the server normally rejects it first).
+        if declared.isascii() and declared.isdigit() and int(declared) > self.max_bytes:
             await JSONResponse({"detail": self.detail}, status_code=413)(scope, receive, send)
             return
         received = 0
