@@ -13,7 +13,7 @@ from rich.table import Table
 
 from api.factory import build_pipeline, ingest, load_components
 from bot.errors import QuestionError
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import PROJECT_ROOT, get_settings, today
 from index.build import describe_documents, read_records
 from index.errors import CorpusIndexError
 
@@ -83,7 +83,7 @@ def ask_command(
         return
     console.print(answer.text)
     for number, citation in enumerate(answer.citations[:5], 1):
-        version = f"（{citation.version}）" if citation.version else ""
+        version = f"（{citation.version}，{citation.status}）" if citation.version else ""
         console.print(f"[dim][{number}] {citation.title}{version} › {citation.section}  score={citation.score}[/dim]")
     console.print(f"[dim]状态：{answer.status}  会话：{answer.session_id}  用时：{answer.latency_ms} ms[/dim]")
 
@@ -157,20 +157,21 @@ def eval_command(
 
 @app.command("documents")
 def documents_command(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False) -> None:
-    """列出已索引的文档：标题、类别、版本日期、是否现行、片段数。"""
+    """列出已索引的文档：标题、类别、版本、公布与施行日期、当天的状态、片段数。"""
     settings = get_settings()
     try:
         docs, chunks = read_records(settings.index_dir)
     except CorpusIndexError as error:
         _fail(str(error))
-    rows = describe_documents(docs.values(), chunks)
+    day = today(settings)
+    rows = describe_documents(docs.values(), chunks, day)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table(title=f"已索引文档（{len(rows)} 篇）")
-    for name in ("标题", "类别", "版本", "版本日期", "状态", "片段数"):
+    table = Table(title=f"已索引文档（{len(rows)} 篇，状态按 {day.isoformat()} 计算）")
+    for name in ("标题", "类别", "版本", "公布日期", "施行日期", "状态", "片段数"):
         table.add_column(name)
     for row in rows:
-        table.add_row(row["title"], row["kind"], row["version"] or "-", row["version_date"] or "-",
-                      "现行有效" if row["in_force"] else "已被取代", str(row["chunks"]))
+        table.add_row(row["title"], row["kind"], row["version"] or "-", row["promulgated"] or "-",
+                      row["effective"] or "-", row["status"], str(row["chunks"]))
     console.print(table)

@@ -16,7 +16,7 @@ from bot.extract import QuoteLimits
 from bot.pipeline import Pipeline, PipelineConfig
 from bot.rerank import CoverageWeights
 from bot.retrieval import RetrievalConfig
-from bot.settings import Settings
+from bot.settings import Settings, today
 from index.build import BuildReport, DenseModel, ProgressCallback, build_index, load_index
 from index.embedding import load_embeddings
 from index.segment import Segmenter
@@ -127,6 +127,7 @@ def build_pipeline(settings: Settings, components: Components, *, database_url: 
             candidates=retrieval.candidates,
         ),
         reranker=_reranker(settings),
+        today=lambda: today(settings),
     )
     pipeline.warm_up()
     return pipeline

@@ -9,6 +9,7 @@ import time
 import uuid
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
+from datetime import date
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, insert, select
 from sqlalchemy.engine import Engine
@@ -47,12 +48,13 @@ class Turn:
 
     def to_json(self) -> str:
         data = asdict(self)
+        data["query"]["day"] = self.query.day.isoformat()
         return json.dumps(data, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, payload: str) -> Turn:
         data = json.loads(payload)
-        data["query"] = Query(**data["query"])
+        data["query"] = Query(**{**data["query"], "day": date.fromisoformat(data["query"]["day"])})
         data["cited"] = [tuple(pair) for pair in data["cited"]]
         return cls(**data)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,7 @@ class Pipeline:
         answering: answerer thresholds.
         config: question and citation limits.
         reranker: an optional cross-encoder.
+        today: the day of asking (which version of a law is in force is decided for it).
     """
 
     def __init__(
@@ -67,8 +70,10 @@ class Pipeline:
         answering: AnswerConfig,
         config: PipelineConfig,
         reranker: Any | None = None,
+        today: Callable[[], date] = date.today,
     ) -> None:
         self.index = index
+        self.today = today
         self.config = config
         self.sessions = sessions
         self.analyzer = QueryAnalyzer(segmenter, sorted({d.title for d in index.docs.values()}))
@@ -83,7 +88,7 @@ class Pipeline:
 
     def warm_up(self) -> None:
         """Run one query through every stage so the first user does not pay for lazy initialisation."""
-        self._compose(self.analyzer.analyze("发明专利权的期限是多少年？"), None)
+        self._compose(self.analyzer.analyze("发明专利权的期限是多少年？", day=self.today()), None)
 
     def retriever(self, k: int = 5) -> PolicyRetriever:
         """The same retrieval as a LangChain retriever."""
@@ -99,8 +104,9 @@ class Pipeline:
                                                   limit=self.config.max_question_chars))
         return stripped
 
-    def answer(self, question: str, session_id: str | None = None) -> Answer:
-        """Answer one question within a session (a new session when ``session_id`` is None or unknown).
+    def answer(self, question: str, session_id: str | None = None, *, day: date | None = None) -> Answer:
+        """Answer one question within a session (a new session when ``session_id`` is None or unknown), as of
+        ``day`` (default: ``today()``).
 
         Raises:
             QuestionError: the question is empty or too long.
@@ -109,10 +115,11 @@ class Pipeline:
         question = self.validate(question)
         session = self.sessions.get(session_id)
         last = session.last
-        query = self.analyzer.analyze(question, last.query if last else None)
+        query = self.analyzer.analyze(question, last.query if last else None, day=day or self.today())
         composed = self._compose(query, last)
         answer_id = uuid.uuid4().hex
-        citations = [Citation.from_hit(hit) for hit in composed.cited]
+        timeline = self.index.timeline
+        citations = [Citation.from_hit(hit, timeline.status(hit.doc.doc_id, query.day)) for hit in composed.cited]
         self.sessions.record(
             session,
             Turn(question, query, answer_id, composed.items or (last.items if last and query.item_ref else []),

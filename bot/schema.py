@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from index.schema import Chunk, SourceDoc
+from index.versions import VersionStatus
 
 Status = Literal["answered", "no_answer", "refused"]
 
@@ -23,24 +24,26 @@ class Hit:
 
 @dataclass(slots=True)
 class Citation:
-    """A cited chunk: where it comes from and its exact text."""
+    """A cited chunk: where it comes from, its version's status on the day of asking, and its exact text."""
 
     doc_id: str
     title: str
     section: str
     version: str | None
+    status: str
     in_force: bool
     text: str
     score: float
 
     @classmethod
-    def from_hit(cls, hit: Hit) -> Citation:
+    def from_hit(cls, hit: Hit, status: VersionStatus) -> Citation:
         return cls(
             doc_id=hit.doc.doc_id,
             title=hit.doc.title,
             section=hit.chunk.section,
             version=hit.doc.version,
-            in_force=hit.doc.in_force,
+            status=status.value,
+            in_force=status is VersionStatus.IN_FORCE,
             text=hit.chunk.head + hit.chunk.text,
             score=round(float(hit.score), 4),
         )

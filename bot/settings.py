@@ -7,6 +7,7 @@ takes plain arguments.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
@@ -158,11 +159,19 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'policybot.sqlite3'}"
     host: str = "127.0.0.1"
     port: int = 8000
+    today: date | None = Field(
+        None, description="按这一天判断法律版本的状态（ISO 日期，如 2027-01-02）；不设置时取当天日期"
+    )
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     # Factories, so each channel reads its POLICYBOT_WECHAT_* / POLICYBOT_WECOM_* variables when Settings is built.
     wechat: WeChatSettings = Field(default_factory=WeChatSettings)
     wecom: WeComSettings = Field(default_factory=WeComSettings)
+
+
+def today(settings: Settings) -> date:
+    """The day of asking: ``POLICYBOT_TODAY`` when set, else the real date (read at each call)."""
+    return settings.today or date.today()
 
 
 @lru_cache(maxsize=1)

@@ -23,6 +23,7 @@ class Case:
         status: the expected status.
         history: earlier questions of the same session, asked first.
         version: the version label a law answer must cite.
+        today: the ISO date the question is asked on, when the answer depends on it (which version is in force).
     """
 
     id: str
@@ -35,6 +36,7 @@ class Case:
     status: str = "answered"
     history: list[str] = field(default_factory=list)
     version: str | None = None
+    today: str | None = None
 
     @property
     def doc_ids(self) -> list[str]:

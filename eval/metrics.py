@@ -54,11 +54,12 @@ class CaseResult:
 
     @property
     def version_correct(self) -> bool | None:
-        """For cases that name a version and whose evidence is cited: every versioned citation holding
-        evidence has that version. None otherwise (a missed evidence counts against hit@k, not here).
+        """For cases that name a version and whose evidence is cited: the best-ranked citation holding evidence has
+        that version. None otherwise (a missed evidence counts against hit@k, not here).
 
         With ``case_titles`` (the titles of the case's documents), only citations of those documents count:
-        another law that happens to repeat the evidence's wording is not a version of this one.
+        another law that happens to repeat the evidence's wording is not a version of this one. Later citations
+        may hold other versions: a note about a revision not yet in force quotes it.
         """
         if not self.case.version:
             return None
@@ -69,7 +70,7 @@ class CaseResult:
             if version is not None and any(e in text for e in self.case.evidence)
             and (not self.case_titles or title in self.case_titles)
         ]
-        return all(version == self.case.version for version in versions) if versions else None
+        return versions[0] == self.case.version if versions else None
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:

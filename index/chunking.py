@@ -17,6 +17,8 @@ from index.cleaning import NUMERALS
 from index.schema import Chunk, SourceDoc
 
 SECTION_SEPARATOR = " › "
+HISTORY_LABEL = "标题和修改沿革"
+"""The label of a law's opening chunk: its title and its promulgation, amendment and effective dates."""
 _NUM = NUMERALS
 _ARTICLE = re.compile(rf"^第[{_NUM}]+条(?:之[{_NUM}]+)?")
 # A law's headings tell their level by their own words (编 › 分编 › 章 › 节), whatever their Markdown depth.
@@ -142,7 +144,7 @@ def _law_drafts(doc: SourceDoc) -> Iterator[_Draft]:
         history = [s for s in preamble if text[s.start : s.end] in doc.history]
         rest = [s for s in preamble if s not in history]
         if history:
-            yield _Draft(0, history[-1].end, [], label="标题和修改沿革")
+            yield _Draft(0, history[-1].end, [], label=HISTORY_LABEL)
         if rest:
             yield _Draft(rest[0].start, rest[-1].end, [], label="序言")
 

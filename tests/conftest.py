@@ -5,6 +5,7 @@ pipeline over it, and an API client."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,9 @@ from bot.pipeline import Pipeline
 from bot.settings import PROJECT_ROOT, Settings
 
 CORPUS_DIR = PROJECT_ROOT / "corpus"
+ASKED_ON = date(2026, 12, 2)
+"""The day the tests ask on (``POLICYBOT_TODAY``): which version of a law is in force is decided for it, so the
+tests do not change their meaning when a revision takes effect (商标法 2026 on 2027-01-01)."""
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +32,7 @@ def index_dir() -> Path:
 def settings(index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings pointing at a temporary index and database, with everything else at its defaults."""
     database = tmp_path_factory.mktemp("db") / "policybot.sqlite3"
-    return Settings(corpus_dir=CORPUS_DIR, index_dir=index_dir, database_url=f"sqlite:///{database}")
+    return Settings(corpus_dir=CORPUS_DIR, index_dir=index_dir, database_url=f"sqlite:///{database}", today=ASKED_ON)
 
 
 @pytest.fixture(scope="session")

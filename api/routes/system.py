@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 
 from api.deps import PipelineDep
 from api.schemas import DocumentPublic, ErrorPublic, HealthPublic
+from bot.settings import today
 from index.build import describe_documents
 
 router = APIRouter(tags=["系统"])
@@ -15,18 +16,20 @@ router = APIRouter(tags=["系统"])
 def healthz(request: Request) -> HealthPublic:
     """索引是否已加载、使用的模型、文档数与片段数。"""
     pipeline = request.app.state.pipeline
-    model = request.app.state.settings.retrieval.models
+    settings = request.app.state.settings
+    model, day = settings.retrieval.models, today(settings).isoformat()
     if pipeline is None:
-        return HealthPublic(status="no_index", index_loaded=False, model=model, documents=0, chunks=0,
+        return HealthPublic(status="no_index", index_loaded=False, model=model, documents=0, chunks=0, today=day,
                             detail=request.app.state.startup_error)
     index = pipeline.index
     return HealthPublic(status="ok", index_loaded=True, model=model, documents=len(index.docs),
-                        chunks=len(index.chunks), build_id=index.build_id, stale=request.app.state.index_stale)
+                        chunks=len(index.chunks), build_id=index.build_id, today=day,
+                        stale=request.app.state.index_stale)
 
 
 @router.get("/api/documents", response_model=list[DocumentPublic], responses={503: {"model": ErrorPublic}},
             summary="已索引的文档")
 def documents(pipeline: PipelineDep) -> list[DocumentPublic]:
-    """标题、类别、版本、是否现行及片段数。"""
-    rows = describe_documents(pipeline.index.docs.values(), pipeline.index.chunks)
+    """标题、类别、版本、公布与施行日期、当天的状态（现行有效 / 尚未施行 / 已被取代）及片段数。"""
+    rows = describe_documents(pipeline.index.docs.values(), pipeline.index.chunks, pipeline.today())
     return [DocumentPublic.model_validate(row) for row in rows]
