@@ -116,36 +116,41 @@ def _metrics_table(title: str, columns: dict[str, dict[str, Any]]) -> Table:
 @app.command("eval")
 def eval_command(
     dataset: Annotated[Path, typer.Option(help="评测集（JSONL）")] = DEFAULT_DATASET,
+    split: Annotated[str | None, typer.Option(help="只评测该部分（如 stard-civil 的 tune / test）")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
-    baseline: Annotated[bool, typer.Option("--baseline", help="同时运行 LangChain 文档式基线并对比")] = False,
+    baseline: Annotated[
+        bool, typer.Option("--baseline", help="同时运行 LangChain 文档式、BM25 与 BM25+向量融合三个基线并对比")
+    ] = False,
     cases: Annotated[bool, typer.Option("--cases", help="输出每个用例的结果")] = False,
 ) -> None:
     """在评测集上评估检索与回答。"""
-    from eval.baseline import LangChainDocsBaseline
+    from eval.baseline import baselines
     from eval.dataset import load_dataset
     from eval.harness import report, run_case, run_cases
 
     settings = get_settings()
     try:
-        items = load_dataset(dataset)
+        items = load_dataset(dataset, split)
         components = load_components(settings)
         pipeline = build_pipeline(settings, components, database_url="sqlite://")
     except (OSError, ValueError, CorpusIndexError) as error:
         _fail(str(error))
-    results: dict[str, Any] = {"dataset": str(dataset), "index": pipeline.index.build_id,
-                               "embedding_models": settings.retrieval.models}
+    results: dict[str, Any] = {"dataset": str(dataset), "split": split, "today": today(settings).isoformat(),
+                               "index": pipeline.index.build_id, "embedding_models": settings.retrieval.models}
     results["policybot"] = report(run_cases(lambda case: run_case(pipeline, case), items), with_cases=cases)
     if baseline:
-        reference = LangChainDocsBaseline([settings.corpus_dir], components.embeddings,
-                                          max_bytes=settings.max_document_bytes)
-        results["baseline"] = report(run_cases(reference.run, items), with_cases=cases)
+        results["baselines"] = {
+            reference.name: report(run_cases(reference.run, items), with_cases=cases)
+            for reference in baselines([settings.corpus_dir], components.embeddings,
+                                       max_bytes=settings.max_document_bytes)
+        }
     if as_json:
         typer.echo(json.dumps(results, ensure_ascii=False, indent=2))
         return
     columns = {"PolicyBot": results["policybot"]["overall"]}
-    if baseline:
-        columns["Baseline"] = results["baseline"]["overall"]
-    console.print(_metrics_table(f"评测：{dataset.name}（{len(items)} 题）", columns))
+    columns.update({name: data["overall"] for name, data in results.get("baselines", {}).items()})
+    title = f"评测：{dataset.name}{f'（{split}）' if split else ''}，{len(items)} 题"
+    console.print(_metrics_table(title, columns))
     by_type = Table(title="按题型（PolicyBot）")
     for name in ("题型", "题数", "hit@1", "hit@3", "MRR", "要点召回", "拒答准确", "误拒率"):
         by_type.add_column(name, justify="right")

@@ -16,7 +16,7 @@ from importlib import resources
 from bot.answer_types import asked_types
 from bot.citing import ARTICLE_LABEL, book_title, cite, versioned_title
 from bot.counterparts import Counterparts
-from bot.extract import QuoteLimits, quote_units, select_units
+from bot.extract import QuoteLimits, join_units, quote_units, select_units
 from bot.guard import Guard, Verdict
 from bot.listing import MARKED_ITEM, Listing, announced, article_items, inline_enumeration
 from bot.query import Query, numeral_value
@@ -285,7 +285,7 @@ class ExtractiveAnswerer:
                     head = self._templates.zh("list_lead", cite=self._cite(hit, query), intro=listing.intro)
                 return "\n".join([head, *lines]), listing.sources, items
         separator = "\n" if query.language == "en" else ""
-        return f"{self._lead(hit, query)}{separator}{''.join(units)}", [hit.chunk], []
+        return f"{self._lead(hit, query)}{separator}{join_units(units)}", [hit.chunk], []
 
     def _version_note(self, hit: Hit, query: Query, weights: dict[str, float]) -> tuple[str, list[Chunk]] | None:
         """The line after a source about its version, and the chunks it quotes (the header stating a date it gives).
@@ -319,7 +319,7 @@ class ExtractiveAnswerer:
                              asked_types(f"{query.original} {query.text}"), limits, query.text)
         unchanged = all(unit in hit.chunk.text for unit in units)
         where = self._templates.zh("revision_same" if unchanged else "revision_where", label=counterpart.label,
-                                   quote="".join(units))
+                                   quote=join_units(units))
         return self._templates.zh("revision_note", **dates, where=where), [counterpart, *self._header(revision.doc_id)]
 
     def _header(self, doc_id: str) -> list[Chunk]:

@@ -44,7 +44,7 @@ def ungrounded(answer: str, cited_texts: list[str], *, min_han: int = 4) -> list
 
 _SECTION_PATH = re.compile(r"[（(][^）)]*[›《][^）)]*[）)]")
 # An answer's lead names its source: "根据《…》第四十二条（2020年修正）：", "此外，根据《…》（section），".
-_LEAD = re.compile(r"^(?:此外，)?根据《[^》]*》[^（(：:，]{0,8}(?:[（(][^）)]*[）)])?[：:，]")
+_LEAD = re.compile(r"^(?:此外，)?根据《[^》]*》[^（(：:，]{0,12}(?:[（(][^）)]*[）)])?[：:，]")
 _SOURCE_LINE = re.compile(r"^Source:.*$")
 
 
