@@ -158,8 +158,8 @@ class SessionStore:
 
     def reset(self, session_id: str) -> None:
         """Forget a conversation (the user asked to start again)."""
-        with self._lock:
-            self._cache.pop(session_id, None)
+        # An empty session stays cached, so the next message does not read back turns the log has yet to forget.
+        self._remember(Session(session_id))
         if self.log is not None:
             self.log.forget(session_id)
 

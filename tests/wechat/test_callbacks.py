@@ -141,6 +141,18 @@ def test_feedback_is_recorded_against_the_last_answer(peer: Peer, user: str) -> 
     assert turns(peer, user) == 1
 
 
+def test_turns_are_logged_under_a_pseudonym_with_their_channel(peer: Peer, user: str) -> None:
+    peer.ask(user, QUESTION)
+    answer_id = peer.client.app.state.pipeline.sessions.get(session_of(peer, user)).last.answer_id
+    records = peer.client.app.state.records
+    assert records.writer.flush(timeout=30)
+    with records.database.reads.connect() as connection:
+        row = dict(crud.get_turn(connection, answer_id=answer_id))
+    assert row["channel"] == ("wecom" if peer.mode == "wecom" else "wechat")
+    assert row["session_id"] == session_of(peer, user) and row["question"] == QUESTION
+    assert user not in str(row)  # the OpenID / UserID is not stored
+
+
 def test_retries_of_a_message_are_answered_once(peer: Peer, user: str) -> None:
     fields = peer.message(user, Content=QUESTION)
     replies = [peer.reply_fields(peer.post(fields)) for _ in range(4)]  # the first try and WeChat's three retries
