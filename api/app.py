@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -13,10 +14,11 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.factory import build_pipeline, load_components
-from api.feedback import FeedbackStore
+from api.factory import build_pipeline, load_components, session_store
+from api.records import open_records
 from api.routes import chat, feedback, system
 from api.wechat import routes as wechat_routes
+from api.wechat.ratelimit import RateLimiter
 from api.wechat.setup import open_channels
 from bot.pipeline import Pipeline
 from bot.settings import Settings, get_settings
@@ -56,11 +58,12 @@ def create_app(settings: Settings | None = None, *, pipeline: Pipeline | None = 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.pipeline = pipeline
+        app.state.records = records = open_records(settings)
+        app.state.pipeline = pipeline.with_sessions(session_store(settings, records.turns)) if pipeline else None
         app.state.startup_error = None
         if pipeline is None:
             try:
-                app.state.pipeline = build_pipeline(settings, load_components(settings))
+                app.state.pipeline = build_pipeline(settings, load_components(settings), log=records.turns)
             except CorpusIndexError as error:
                 logger.warning("index not loaded: %s", error)
                 app.state.startup_error = str(error)
@@ -71,11 +74,12 @@ def create_app(settings: Settings | None = None, *, pipeline: Pipeline | None = 
         )
         if app.state.index_stale:
             logger.warning("corpus/ changed since the index was built: run `policybot ingest` to update it")
-        app.state.feedback = FeedbackStore(settings.database_url)
-        app.state.wechat = open_channels(settings, app.state.feedback)
+        app.state.feedback_limiter = RateLimiter(settings.feedback_rate_limit, settings.feedback_rate_window_seconds,
+                                                 max_users=settings.session_cache_size)
+        app.state.wechat = open_channels(settings, records.feedback)
         yield
         app.state.wechat.close()
-        app.state.feedback.close()
+        records.close()
 
     app = FastAPI(
         title="PolicyBot 政策问答 API",
@@ -91,7 +95,9 @@ def create_app(settings: Settings | None = None, *, pipeline: Pipeline | None = 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
         messages = {404: "未找到该页面或接口。", 405: "不支持该请求方法。"}
-        detail = error.detail if isinstance(error.detail, str) and error.status_code not in messages else None
+        # A route's own (Chinese) detail is kept; Starlette's English defaults ("Not Found") are replaced.
+        own = isinstance(error.detail, str) and error.detail != HTTPStatus(error.status_code).phrase
+        detail = error.detail if own else None
         return JSONResponse(status_code=error.status_code, content={"detail": detail or messages.get(
             error.status_code, "请求无法处理。")}, headers=getattr(error, "headers", None))
 

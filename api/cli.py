@@ -10,8 +10,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
+from api.database import current_revision, open_database, upgrade
 from api.factory import build_pipeline, ingest, load_components
+from api.records import open_records
 from bot.errors import QuestionError
 from bot.settings import PROJECT_ROOT, get_settings, today
 from index.build import describe_documents, read_records
@@ -20,6 +23,8 @@ from index.errors import CorpusIndexError
 app = typer.Typer(help="PolicyBot：武汉市知识产权“十四五”规划及相关法律法规智能问答", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 console = Console()
+db_app = typer.Typer(help="数据库：结构迁移", no_args_is_help=True)
+app.add_typer(db_app, name="db")
 DEFAULT_DATASET = PROJECT_ROOT / "eval" / "datasets" / "dev.jsonl"
 
 
@@ -69,13 +74,16 @@ def ask_command(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
     session: Annotated[str | None, typer.Option("--session", help="会话 ID（用于追问）")] = None,
 ) -> None:
-    """回答一个问题。"""
+    """回答一个问题（记入对话记录，渠道为 cli）。"""
     settings = get_settings()
+    records = open_records(settings)
     try:
-        pipeline = build_pipeline(settings, load_components(settings))
-        answer = pipeline.answer(question, session)
+        pipeline = build_pipeline(settings, load_components(settings), log=records.turns)
+        answer = pipeline.answer(question, session, channel="cli")
     except (CorpusIndexError, QuestionError) as error:
         _fail(str(error))
+    finally:
+        records.close()
     if as_json:
         data = answer.to_dict()
         data["answer"] = data.pop("text")
@@ -132,7 +140,7 @@ def eval_command(
     try:
         items = load_dataset(dataset, split)
         components = load_components(settings)
-        pipeline = build_pipeline(settings, components, database_url="sqlite://")
+        pipeline = build_pipeline(settings, components)  # evaluation turns stay out of the conversation log
     except (OSError, ValueError, CorpusIndexError) as error:
         _fail(str(error))
     results: dict[str, Any] = {"dataset": str(dataset), "split": split, "today": today(settings).isoformat(),
@@ -180,3 +188,18 @@ def documents_command(as_json: Annotated[bool, typer.Option("--json", help="输�
         table.add_row(row["title"], row["kind"], row["version"] or "-", row["promulgated"] or "-",
                       row["effective"] or "-", row["status"], str(row["chunks"]))
     console.print(table)
+
+
+@db_app.command("upgrade")
+def db_upgrade_command() -> None:
+    """把数据库迁移到最新结构（服务和 policybot ask 启动时也会自动迁移）。"""
+    settings = get_settings()
+    database = open_database(settings.database_url)
+    try:
+        upgrade(database)
+        revision = current_revision(database)
+    except SQLAlchemyError as error:
+        _fail(f"无法迁移数据库 {database.url}：{str(getattr(error, 'orig', error)).splitlines()[0]}")
+    finally:
+        database.dispose()
+    console.print(f"数据库已是最新结构：{database.url}（版本 {revision}）")

@@ -57,6 +57,11 @@ class HealthPublic(BaseModel):
     today: str = Field(..., description="法律版本状态按哪一天计算（ISO 日期，POLICYBOT_TODAY 或当天）")
     stale: bool = Field(False, description="语料目录在建索引后有变化（需运行 policybot ingest 更新）")
     detail: str | None = None
+    database: Literal["ok", "degraded"] = Field(
+        "ok", description="对话记录数据库：degraded 表示写入失败（回答不受影响，记录在队列中重试）")
+    database_reason: Literal["locked", "read_only", "missing", "unreachable", "error"] | None = Field(
+        None, description="数据库降级的原因")
+    database_backlog: int = Field(0, description="等待写入数据库的记录数")
 
 
 class DocumentPublic(BaseModel):

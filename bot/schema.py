@@ -63,6 +63,7 @@ class Answer:
         latency_ms: time spent answering.
         rewritten_query: the query as retrieval saw it (after normalisation and follow-up merging).
         items: the items of a list answer, for follow-ups such as "第三项是什么".
+        trace: how the answer was ranked (the pipeline's explain output, JSON-able), when it explains itself.
     """
 
     answer_id: str
@@ -74,6 +75,7 @@ class Answer:
     latency_ms: float
     rewritten_query: str = ""
     items: list[str] = field(default_factory=list)
+    trace: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -7,6 +7,8 @@ takes plain arguments.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -153,10 +155,24 @@ class Settings(BaseSettings):
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     max_document_bytes: int = 20 * 1024 * 1024
     max_question_chars: int = 500
-    session_ttl_seconds: int = 3600
+    session_ttl_seconds: int = Field(3600, description="会话记忆的有效期：空闲超过此秒数的会话重新开始")
     session_max_turns: int = 10
     session_cache_size: int = 10_000
-    database_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'policybot.sqlite3'}"
+    database_url: str = Field(
+        f"sqlite:///{PROJECT_ROOT / 'data' / 'policybot.sqlite3'}",
+        description="对话记录、评价和工作人员数据所在的数据库（SQLAlchemy URL；postgresql:// 使用 psycopg 3）",
+    )
+    database_queue_size: int = Field(
+        5000, ge=1, description="等待写入数据库的记录条数上限；队列满时新记录被丢弃并写入日志"
+    )
+    database_retry_seconds: float = Field(
+        120.0, gt=0, description="一条记录写入失败（数据库被锁、只读、不可达）后持续重试的秒数，超过则丢弃并写入日志"
+    )
+    turn_retention_days: int = Field(
+        180, ge=1, description="对话记录保留天数；更早的记录（已审核的除外）每小时清理一次"
+    )
+    feedback_rate_limit: int = Field(20, ge=1, description="每个客户端在一个时间窗内最多提交的评价数")
+    feedback_rate_window_seconds: float = Field(60.0, gt=0, description="评价限流的时间窗（秒）")
     host: str = "127.0.0.1"
     port: int = 8000
     today: date | None = Field(
@@ -167,6 +183,13 @@ class Settings(BaseSettings):
     # Factories, so each channel reads its POLICYBOT_WECHAT_* / POLICYBOT_WECOM_* variables when Settings is built.
     wechat: WeChatSettings = Field(default_factory=WeChatSettings)
     wecom: WeComSettings = Field(default_factory=WeComSettings)
+
+    def fingerprint(self) -> str:
+        """A short hash of every setting that shapes an answer (not paths, credentials or limits of the service),
+        stored with each turn so a reviewer can tell which configuration produced it."""
+        shaping = self.model_dump(mode="json", include={"retrieval", "answer", "max_question_chars",
+                                                        "session_max_turns", "session_ttl_seconds"})
+        return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:12]
 
 
 def today(settings: Settings) -> date:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from api.deps import PipelineDep
+from api.deps import PipelineDep, RecordsDep
 from api.schemas import DocumentPublic, ErrorPublic, HealthPublic
 from bot.settings import today
 from index.build import describe_documents
@@ -13,18 +13,24 @@ router = APIRouter(tags=["系统"])
 
 
 @router.get("/healthz", response_model=HealthPublic, summary="服务状态")
-def healthz(request: Request) -> HealthPublic:
-    """索引是否已加载、使用的模型、文档数与片段数。"""
+def healthz(request: Request, records: RecordsDep) -> HealthPublic:
+    """索引是否已加载、使用的模型、文档数与片段数，以及对话记录数据库的状态。
+
+    数据库降级时仍返回 200：回答不依赖数据库，负载均衡不应因此摘除实例（见 README“Failure modes”）。
+    """
     pipeline = request.app.state.pipeline
     settings = request.app.state.settings
     model, day = settings.retrieval.models, today(settings).isoformat()
+    database = records.writer.status
+    database_fields = {"database": database.state, "database_reason": database.reason,
+                       "database_backlog": database.backlog}
     if pipeline is None:
         return HealthPublic(status="no_index", index_loaded=False, model=model, documents=0, chunks=0, today=day,
-                            detail=request.app.state.startup_error)
+                            detail=request.app.state.startup_error, **database_fields)
     index = pipeline.index
     return HealthPublic(status="ok", index_loaded=True, model=model, documents=len(index.docs),
                         chunks=len(index.chunks), build_id=index.build_id, today=day,
-                        stale=request.app.state.index_stale)
+                        stale=request.app.state.index_stale, **database_fields)
 
 
 @router.get("/api/documents", response_model=list[DocumentPublic], responses={503: {"model": ErrorPublic}},
