@@ -14,13 +14,14 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.factory import build_pipeline, load_components
-from api.feedback import FeedbackStore
+from api.factory import build_pipeline, load_components, session_store
 from api.middleware.body_limit import BodySizeLimit
 from api.middleware.security_headers import DOCS_POLICY, SecurityHeaders
 from api.middleware.server_errors import ServerErrors
+from api.records import open_records
 from api.routes import chat, feedback, system
 from api.wechat import routes as wechat_routes
+from api.wechat.ratelimit import RateLimiter
 from api.wechat.setup import open_channels
 from bot.pipeline import Pipeline
 from bot.settings import Settings, get_settings
@@ -93,12 +94,13 @@ def create_app(settings: Settings | None = None, *, pipeline: Pipeline | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.wording = wording
-        app.state.pipeline = pipeline
+        app.state.records = records = open_records(settings)
+        app.state.pipeline = pipeline.with_sessions(session_store(settings, records.turns)) if pipeline else None
         app.state.startup_error = None
         app.state.unavailable = None
         if pipeline is None:
             try:
-                app.state.pipeline = build_pipeline(settings, load_components(settings))
+                app.state.pipeline = build_pipeline(settings, load_components(settings), log=records.turns)
             except CorpusIndexError as error:
                 logger.error("index at %s not loaded: %s", settings.index_dir, error)
                 app.state.startup_error = str(error)
@@ -111,11 +113,12 @@ def create_app(settings: Settings | None = None, *, pipeline: Pipeline | None = 
         if app.state.index_stale:
             logger.warning("corpus/ changed since the index was built, or the index needs rebuilding: "
                            "run `policybot ingest` to update it")
-        app.state.feedback = FeedbackStore(settings.database_url)
-        app.state.wechat = open_channels(settings, app.state.feedback)
+        app.state.feedback_limiter = RateLimiter(settings.feedback_rate_limit, settings.feedback_rate_window_seconds,
+                                                 max_users=settings.session_cache_size)
+        app.state.wechat = open_channels(settings, records.feedback)
         yield
         app.state.wechat.close()
-        app.state.feedback.close()
+        records.close()
 
     app = FastAPI(
         title="PolicyBot 政策问答 API",

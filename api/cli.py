@@ -10,16 +10,21 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
+from api.database import current_revision, open_database, upgrade
 from api.factory import build_pipeline, ingest, load_components
+from api.records import open_records
 from bot.errors import QuestionError
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import PROJECT_ROOT, get_settings, today
 from index.build import describe_documents, read_records
 from index.errors import CorpusIndexError
 
 app = typer.Typer(help="PolicyBot：武汉市知识产权“十四五”规划及相关法律法规智能问答", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 console = Console()
+db_app = typer.Typer(help="数据库：结构迁移", no_args_is_help=True)
+app.add_typer(db_app, name="db")
 DEFAULT_DATASET = PROJECT_ROOT / "eval" / "datasets" / "dev.jsonl"
 
 
@@ -69,13 +74,16 @@ def ask_command(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
     session: Annotated[str | None, typer.Option("--session", help="会话 ID（用于追问）")] = None,
 ) -> None:
-    """回答一个问题。"""
+    """回答一个问题（记入对话记录，渠道为 cli）。"""
     settings = get_settings()
+    records = open_records(settings)
     try:
-        pipeline = build_pipeline(settings, load_components(settings))
-        answer = pipeline.answer(question, session)
+        pipeline = build_pipeline(settings, load_components(settings), log=records.turns)
+        answer = pipeline.answer(question, session, channel="cli")
     except (CorpusIndexError, QuestionError) as error:
         _fail(str(error))
+    finally:
+        records.close()
     if as_json:
         data = answer.to_dict()
         data["answer"] = data.pop("text")
@@ -83,7 +91,7 @@ def ask_command(
         return
     console.print(answer.text)
     for number, citation in enumerate(answer.citations[:5], 1):
-        version = f"（{citation.version}）" if citation.version else ""
+        version = f"（{citation.version}，{citation.status}）" if citation.version else ""
         console.print(f"[dim][{number}] {citation.title}{version} › {citation.section}  score={citation.score}[/dim]")
     console.print(f"[dim]状态：{answer.status}  会话：{answer.session_id}  用时：{answer.latency_ms} ms[/dim]")
 
@@ -118,36 +126,41 @@ def _metrics_table(title: str, columns: dict[str, dict[str, Any]]) -> Table:
 @app.command("eval")
 def eval_command(
     dataset: Annotated[Path, typer.Option(help="评测集（JSONL）")] = DEFAULT_DATASET,
+    split: Annotated[str | None, typer.Option(help="只评测该部分（如 stard-civil 的 tune / test）")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
-    baseline: Annotated[bool, typer.Option("--baseline", help="同时运行 LangChain 文档式基线并对比")] = False,
+    baseline: Annotated[
+        bool, typer.Option("--baseline", help="同时运行 LangChain 文档式、BM25 与 BM25+向量融合三个基线并对比")
+    ] = False,
     cases: Annotated[bool, typer.Option("--cases", help="输出每个用例的结果")] = False,
 ) -> None:
     """在评测集上评估检索与回答。"""
-    from eval.baseline import LangChainDocsBaseline
+    from eval.baseline import baselines
     from eval.dataset import load_dataset
     from eval.harness import report, run_case, run_cases
 
     settings = get_settings()
     try:
-        items = load_dataset(dataset)
+        items = load_dataset(dataset, split)
         components = load_components(settings)
-        pipeline = build_pipeline(settings, components, database_url="sqlite://")
+        pipeline = build_pipeline(settings, components)  # evaluation turns stay out of the conversation log
     except (OSError, ValueError, CorpusIndexError) as error:
         _fail(str(error))
-    results: dict[str, Any] = {"dataset": str(dataset), "index": pipeline.index.build_id,
-                               "embedding_models": settings.retrieval.models}
+    results: dict[str, Any] = {"dataset": str(dataset), "split": split, "today": today(settings).isoformat(),
+                               "index": pipeline.index.build_id, "embedding_models": settings.retrieval.models}
     results["policybot"] = report(run_cases(lambda case: run_case(pipeline, case), items), with_cases=cases)
     if baseline:
-        reference = LangChainDocsBaseline([settings.corpus_dir], components.embeddings,
-                                          max_bytes=settings.max_document_bytes)
-        results["baseline"] = report(run_cases(reference.run, items), with_cases=cases)
+        results["baselines"] = {
+            reference.name: report(run_cases(reference.run, items), with_cases=cases)
+            for reference in baselines([settings.corpus_dir], components.embeddings,
+                                       max_bytes=settings.max_document_bytes)
+        }
     if as_json:
         typer.echo(json.dumps(results, ensure_ascii=False, indent=2))
         return
     columns = {"PolicyBot": results["policybot"]["overall"]}
-    if baseline:
-        columns["Baseline"] = results["baseline"]["overall"]
-    console.print(_metrics_table(f"评测：{dataset.name}（{len(items)} 题）", columns))
+    columns.update({name: data["overall"] for name, data in results.get("baselines", {}).items()})
+    title = f"评测：{dataset.name}{f'（{split}）' if split else ''}，{len(items)} 题"
+    console.print(_metrics_table(title, columns))
     by_type = Table(title="按题型（PolicyBot）")
     for name in ("题型", "题数", "hit@1", "hit@3", "MRR", "要点召回", "拒答准确", "误拒率"):
         by_type.add_column(name, justify="right")
@@ -159,20 +172,36 @@ def eval_command(
 
 @app.command("documents")
 def documents_command(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False) -> None:
-    """列出已索引的文档：标题、类别、版本日期、是否现行、片段数。"""
+    """列出已索引的文档：标题、类别、版本、公布与施行日期、当天的状态、片段数。"""
     settings = get_settings()
     try:
         docs, chunks = read_records(settings.index_dir)
     except CorpusIndexError as error:
         _fail(str(error))
-    rows = describe_documents(docs.values(), chunks)
+    day = today(settings)
+    rows = describe_documents(docs.values(), chunks, day)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table(title=f"已索引文档（{len(rows)} 篇）")
-    for name in ("标题", "类别", "版本", "版本日期", "状态", "片段数"):
+    table = Table(title=f"已索引文档（{len(rows)} 篇，状态按 {day.isoformat()} 计算）")
+    for name in ("标题", "类别", "版本", "公布日期", "施行日期", "状态", "片段数"):
         table.add_column(name)
     for row in rows:
-        table.add_row(row["title"], row["kind"], row["version"] or "-", row["version_date"] or "-",
-                      "现行有效" if row["in_force"] else "已被取代", str(row["chunks"]))
+        table.add_row(row["title"], row["kind"], row["version"] or "-", row["promulgated"] or "-",
+                      row["effective"] or "-", row["status"], str(row["chunks"]))
     console.print(table)
+
+
+@db_app.command("upgrade")
+def db_upgrade_command() -> None:
+    """把数据库迁移到最新结构（服务和 policybot ask 启动时也会自动迁移）。"""
+    settings = get_settings()
+    database = open_database(settings.database_url)
+    try:
+        upgrade(database)
+        revision = current_revision(database)
+    except SQLAlchemyError as error:
+        _fail(f"无法迁移数据库 {database.url}：{str(getattr(error, 'orig', error)).splitlines()[0]}")
+    finally:
+        database.dispose()
+    console.print(f"数据库已是最新结构：{database.url}（版本 {revision}）")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -11,12 +12,12 @@ from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel
 
 from bot.answering import AnswerConfig
-from bot.conversation import SessionStore
+from bot.conversation import ConversationLog, SessionStore
 from bot.extract import QuoteLimits
 from bot.pipeline import Pipeline, PipelineConfig
 from bot.rerank import CoverageWeights
 from bot.retrieval import RetrievalConfig
-from bot.settings import Settings
+from bot.settings import Settings, today
 from index.build import BuildReport, DenseModel, ProgressCallback, build_index, load_index
 from index.embedding import load_embeddings
 from index.segment import Segmenter
@@ -83,8 +84,31 @@ def _reranker(settings: Settings) -> Any | None:
     return CrossEncoder(settings.retrieval.reranker_model, device="cpu")
 
 
-def build_pipeline(settings: Settings, components: Components, *, database_url: str | None = None) -> Pipeline:
+def session_store(settings: Settings, log: ConversationLog | None) -> SessionStore:
+    """Conversation memory as the settings size it, handing finished turns to ``log`` (None: memory only)."""
+    return SessionStore(log, ttl_seconds=settings.session_ttl_seconds, max_turns=settings.session_max_turns,
+                        max_cached=settings.session_cache_size)
+
+
+def provenance(settings: Settings, build_id: str) -> dict[str, str]:
+    """What produces the answers, stored with every turn: the index build, a hash of the settings that shape
+    answers, the embedding models and the version (content hash) of the answer templates."""
+    templates = (settings.prompts_dir / "answer_templates.toml").read_bytes()
+    return {
+        "index_build": build_id,
+        "settings_hash": settings.fingerprint(),
+        "embedding_models": settings.retrieval.models,
+        "templates_version": hashlib.sha256(templates).hexdigest()[:12],
+    }
+
+
+def build_pipeline(settings: Settings, components: Components, *, log: ConversationLog | None = None) -> Pipeline:
     """Load the index and assemble the answering pipeline with every tunable from the settings.
+
+    Args:
+        settings: the configuration.
+        components: the loaded models and segmenter.
+        log: where finished turns go (the app's and the CLI's database log); None keeps sessions in memory only.
 
     Raises:
         IndexNotReady: there is no index yet.
@@ -93,14 +117,12 @@ def build_pipeline(settings: Settings, components: Components, *, database_url: 
     retrieval, answer = settings.retrieval, settings.answer
     index = load_index(settings.index_dir, components.embeddings, embedding_model=retrieval.embedding_model,
                        second=components.second)
-    url = database_url or settings.database_url
     pipeline = Pipeline(
         index,
         components.embeddings,
         components.segmenter,
         templates_path=settings.prompts_dir / "answer_templates.toml",
-        sessions=SessionStore(url, ttl_seconds=settings.session_ttl_seconds, max_turns=settings.session_max_turns,
-                              max_cached=settings.session_cache_size),
+        sessions=session_store(settings, log),
         retrieval=_from_settings(RetrievalConfig, retrieval),
         coverage=CoverageWeights(
             passage=retrieval.coverage_passage,
@@ -127,6 +149,8 @@ def build_pipeline(settings: Settings, components: Components, *, database_url: 
             candidates=retrieval.candidates,
         ),
         reranker=_reranker(settings),
+        today=lambda: today(settings),
+        provenance=provenance(settings, index.build_id),
     )
     pipeline.warm_up()
     return pipeline

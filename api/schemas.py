@@ -21,6 +21,7 @@ class CitationPublic(BaseModel):
     title: str = Field(..., description="文件标题")
     section: str = Field(..., description="章节/条款路径")
     version: str | None = Field(None, description="版本，如 2020年修正")
+    status: Literal["现行有效", "尚未施行", "已被取代"] = Field(..., description="提问当天该版本的状态")
     in_force: bool = Field(..., description="是否为现行有效版本")
     text: str = Field(..., description="被引用片段的原文")
     score: float = Field(..., description="检索得分（越大越相关）")
@@ -55,9 +56,15 @@ class HealthPublic(BaseModel):
     documents: int
     chunks: int
     build_id: str | None = None
+    today: str = Field(..., description="法律版本状态按哪一天计算（ISO 日期，POLICYBOT_TODAY 或当天）")
     stale: bool = Field(False, description="语料目录在建索引后有变化或索引需要重建（需运行 policybot ingest）")
     previous_build: bool = Field(False, description="当前索引未通过校验，正在使用上一个完好的索引")
     detail: str | None = Field(None, description="索引为何未加载或未使用（供运维人员查看）")
+    database: Literal["ok", "degraded"] = Field(
+        "ok", description="对话记录数据库：degraded 表示写入失败（回答不受影响，记录在队列中重试）")
+    database_reason: Literal["locked", "read_only", "missing", "unreachable", "error"] | None = Field(
+        None, description="数据库降级的原因")
+    database_backlog: int = Field(0, description="等待写入数据库的记录数")
 
 
 class DocumentPublic(BaseModel):
@@ -67,10 +74,9 @@ class DocumentPublic(BaseModel):
     title: str
     kind: str
     version: str | None
-    version_date: str | None
-    effective: str | None
-    in_force: bool
-    superseded_by: str | None
+    promulgated: str | None = Field(..., description="本版本的公布（通过）日期，ISO 格式")
+    effective: str | None = Field(..., description="本版本的施行日期，ISO 格式；文件未写明时为 null")
+    status: Literal["现行有效", "尚未施行", "已被取代"] = Field(..., description="按 /healthz 报告的日期计算的状态")
     history: list[str]
     extra: dict[str, str]
     chunks: int

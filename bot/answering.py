@@ -15,7 +15,8 @@ from importlib import resources
 
 from bot.answer_types import asked_types
 from bot.citing import ARTICLE_LABEL, book_title, cite, versioned_title
-from bot.extract import QuoteLimits, quote_units, select_units
+from bot.counterparts import Counterparts
+from bot.extract import QuoteLimits, join_units, quote_units, select_units
 from bot.guard import Guard, Verdict
 from bot.listing import MARKED_ITEM, Listing, announced, article_items, inline_enumeration
 from bot.query import Query, numeral_value
@@ -23,8 +24,10 @@ from bot.rerank import EXPANSION_SHARE, question_weights, term_weights
 from bot.schema import Hit, Status
 from bot.templates import Templates
 from index.build import LoadedIndex
-from index.chunking import sentences
+from index.chunking import HISTORY_LABEL, sentences
+from index.metadata import chinese_date
 from index.schema import KIND_PLAN, Chunk
+from index.versions import VersionStatus
 
 _QUESTION_END = re.compile(r"[？?]")
 _PROMOTION_MARGIN = 1e-3
@@ -105,6 +108,8 @@ class ExtractiveAnswerer:
         self._by_doc: dict[str, list[Chunk]] = {}
         for chunk in index.chunks:
             self._by_doc.setdefault(chunk.doc_id, []).append(chunk)
+        self._counterparts = Counterparts(index.chunks)
+        self._headers = {chunk.doc_id: chunk for chunk in index.chunks if chunk.label == HISTORY_LABEL}
         table = resources.files("bot.data").joinpath("doc_names_en.tsv").read_text(encoding="utf-8")
         self._english_names = dict(
             line.split("\t", 1) for line in table.splitlines() if line.strip() and not line.startswith("#")
@@ -250,9 +255,13 @@ class ExtractiveAnswerer:
             return announced(lead, self._groups[chunk.group])
         return None
 
+    def _cite(self, hit: Hit, query: Query) -> str:
+        """The source as the answer names it, with its version's status on the day of asking."""
+        return cite(hit.doc, hit.chunk, self._index.timeline.status(hit.doc.doc_id, query.day))
+
     def _lead(self, hit: Hit, query: Query) -> str:
         if query.language != "en":
-            return self._templates.zh("lead", cite=cite(hit.doc, hit.chunk))
+            return self._templates.zh("lead", cite=self._cite(hit, query))
         name = self._english_names.get(hit.doc.title, book_title(hit.doc.title))
         if (article := ARTICLE_LABEL.match(hit.chunk.label or "")) and (number := numeral_value(article.group(1))):
             version = self._templates.en_version(hit.doc.version)
@@ -273,10 +282,49 @@ class ExtractiveAnswerer:
                 if query.language == "en":
                     head = f"{self._lead(hit, query)}\n{listing.intro}"
                 else:
-                    head = self._templates.zh("list_lead", cite=cite(hit.doc, hit.chunk), intro=listing.intro)
+                    head = self._templates.zh("list_lead", cite=self._cite(hit, query), intro=listing.intro)
                 return "\n".join([head, *lines]), listing.sources, items
         separator = "\n" if query.language == "en" else ""
-        return f"{self._lead(hit, query)}{separator}{''.join(units)}", [hit.chunk], []
+        return f"{self._lead(hit, query)}{separator}{join_units(units)}", [hit.chunk], []
+
+    def _version_note(self, hit: Hit, query: Query, weights: dict[str, float]) -> tuple[str, list[Chunk]] | None:
+        """The line after a source about its version, and the chunks it quotes (the header stating a date it gives).
+
+        A superseded version names the version in force; a version not yet in force says when it takes effect and
+        which version applies until then; a version in force whose revision is promulgated but not yet in force
+        says when the revision takes effect and, when the revision holds the question's subject, where and what.
+        """
+        timeline, day = self._index.timeline, query.day
+        status = timeline.status(hit.doc.doc_id, day)
+        current = timeline.in_force(hit.doc.doc_id, day)
+        if status is VersionStatus.SUPERSEDED:
+            return (self._templates.zh("superseded_note", latest=versioned_title(current)), []) if current else None
+        if status is VersionStatus.PENDING:
+            until = self._templates.zh("until_then", current=versioned_title(current)) if current else ""
+            note = self._templates.zh("pending_version_note", effective=chinese_date(hit.doc.starts or ""),
+                                      current=until)
+            return note, self._header(hit.doc.doc_id)
+        revision = timeline.pending(hit.doc.doc_id, day)
+        if revision is None:
+            return None
+        dates = {"promulgated": chinese_date(revision.promulgated or ""), "title": book_title(revision.title),
+                 "effective": chinese_date(revision.starts or "")}
+        counterpart = self._counterparts.find(hit.chunk, revision.doc_id)
+        if counterpart is None or not counterpart.label or (
+            self.coverage(query, Hit(counterpart, revision, 0.0)) < self._config.min_coverage
+        ):
+            return self._templates.zh("revision_note", **dates, where="。"), self._header(revision.doc_id)
+        limits = dataclasses.replace(self._config.quote, max_units=1, whole_passage_chars=0)
+        units = select_units(quote_units(counterpart, self._config.quote), weights,
+                             asked_types(f"{query.original} {query.text}"), limits, query.text)
+        unchanged = all(unit in hit.chunk.text for unit in units)
+        where = self._templates.zh("revision_same" if unchanged else "revision_where", label=counterpart.label,
+                                   quote=join_units(units))
+        return self._templates.zh("revision_note", **dates, where=where), [counterpart, *self._header(revision.doc_id)]
+
+    def _header(self, doc_id: str) -> list[Chunk]:
+        """A law's header chunk (title and dates), when it has one."""
+        return [self._headers[doc_id]] if doc_id in self._headers else []
 
     def _no_answer(self, verdict: Verdict, related: list[Hit], query: Query) -> Composed:
         reason = self._templates.zh(f"reason_{verdict.reason}", detail=verdict.detail)
@@ -284,7 +332,7 @@ class ExtractiveAnswerer:
         if query.language == "en":
             lines.insert(0, self._templates.en("no_answer"))
         if related:
-            lines.append(self._templates.zh("related", sections="、".join(cite(h.doc, h.chunk) for h in related)))
+            lines.append(self._templates.zh("related", sections="、".join(self._cite(h, query) for h in related)))
         lines.append(self._templates.zh("suggestion"))
         return Composed("\n".join(lines), "no_answer", related)
 
@@ -330,11 +378,11 @@ class ExtractiveAnswerer:
             passages.append(body if position == 0 else self._templates.phrase(query.language, "second_source") + body)
             quoted.extend(chunks)
             items = items or listed
-            if not hit.doc.in_force and hit.doc.superseded_by:
-                latest = versioned_title(self._index.docs[hit.doc.superseded_by])
-                passages.append(self._templates.zh("superseded_note", latest=latest))
+            if (note := self._version_note(hit, query, weights)) and note[0] not in passages:
+                passages.append(note[0])
+                quoted.extend(note[1])
         if query.language == "en":
-            passages.append(self._templates.en("source", cite="；".join(cite(h.doc, h.chunk) for h in sources)))
+            passages.append(self._templates.en("source", cite="；".join(self._cite(h, query) for h in sources)))
         return Composed("\n".join(passages), "answered", self._cited(hits, quoted), items)
 
     def _cited(self, hits: list[Hit], quoted: list[Chunk]) -> list[Hit]:

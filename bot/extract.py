@@ -49,6 +49,16 @@ def quote_units(chunk: Chunk, limits: QuoteLimits) -> list[str]:
     return [unit for unit in units if unit]
 
 
+_CLOSED = re.compile(r"[。；;：:！？!?…”]$")
+
+
+def join_units(units: list[str]) -> str:
+    """Quoted units as one text: a unit that does not end a sentence (a dated history line) is closed with ``；``
+    so that it does not run into the next."""
+    return "".join(unit if _CLOSED.search(unit) or i == len(units) - 1 else f"{unit}；" for i, unit in
+                   enumerate(units))
+
+
 def _holds(answer_type: AnswerType, unit: str, question: str) -> bool:
     """Whether a unit holds the kind of answer asked for, beyond what the question itself states
     (``连续3年不使用`` does not answer "多长时间" when the question says 连续三年)."""

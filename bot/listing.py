@@ -78,11 +78,15 @@ def article_items(group: list[Chunk]) -> Listing | None:
 
 
 def inline_enumeration(chunk: Chunk, sentence: str) -> Listing | None:
-    """An enumeration written inside one sentence, with the sentence rewritten as its lead-in."""
-    if match := _ENUMERATION.search(sentence):
+    """An enumeration written inside one sentence, with the sentence rewritten as its lead-in.
+
+    Only an enumeration that says what its items are (``等6个方面``, ``等措施``) is one: an open one
+    (``专利权转让、专利申请权转让、技术秘密转让等合同``) is quoted as written, not made a list that looks complete.
+    """
+    if (match := _ENUMERATION.search(sentence)) and (tail := match.group("tail")):
         items = split_enumeration(match.group("items"), "、")
-        count, tail = match.group("count"), match.group("tail")
-        what = f"以下{count}个方面" if count else f"以下{tail}" if tail else "以下各项"
+        count = match.group("count")
+        what = f"以下{count}个方面" if count else f"以下{tail}"
         intro = sentence[: match.start()] + match.group("verb") + what + sentence[match.end() :]
         return Listing(intro.rstrip("。") + "：", items, [chunk])
     if match := _COLON_LIST.match(sentence):

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import copy
 import time
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
 from bot.answering import AnswerConfig, Composed, ExtractiveAnswerer
-from bot.conversation import SessionStore, Turn
+from bot.conversation import SessionStore, Turn, TurnRecord
 from bot.errors import QuestionError
 from bot.guard import Guard
+from bot.masking import Masker
 from bot.query import Query, QueryAnalyzer, chinese_number
 from bot.rerank import CoverageWeights
 from bot.retrieval import HybridSearcher, PolicyRetriever, RetrievalConfig
@@ -52,6 +56,9 @@ class Pipeline:
         answering: answerer thresholds.
         config: question and citation limits.
         reranker: an optional cross-encoder.
+        today: the day of asking (which version of a law is in force is decided for it).
+        provenance: what produces the answers (index build, settings hash, models, template version), stored
+            with every turn; computed once by the composition root.
     """
 
     def __init__(
@@ -67,8 +74,13 @@ class Pipeline:
         answering: AnswerConfig,
         config: PipelineConfig,
         reranker: Any | None = None,
+        today: Callable[[], date] = date.today,
+        provenance: Mapping[str, str] | None = None,
     ) -> None:
         self.index = index
+        self.today = today
+        self.provenance = dict(provenance or {})
+        self.masker = Masker.from_data()
         self.config = config
         self.sessions = sessions
         self.analyzer = QueryAnalyzer(segmenter, sorted({d.title for d in index.docs.values()}))
@@ -83,7 +95,13 @@ class Pipeline:
 
     def warm_up(self) -> None:
         """Run one query through every stage so the first user does not pay for lazy initialisation."""
-        self._compose(self.analyzer.analyze("发明专利权的期限是多少年？"), None)
+        self._compose(self.analyzer.analyze("发明专利权的期限是多少年？", day=self.today()), None)
+
+    def with_sessions(self, sessions: SessionStore) -> Pipeline:
+        """The same pipeline remembering conversations in ``sessions`` (the app attaches its database log)."""
+        twin = copy.copy(self)
+        twin.sessions = sessions
+        return twin
 
     def retriever(self, k: int = 5) -> PolicyRetriever:
         """The same retrieval as a LangChain retriever."""
@@ -103,26 +121,35 @@ class Pipeline:
             raise QuestionError(self.templates.zh("invalid_characters"))
         return stripped
 
-    def answer(self, question: str, session_id: str | None = None) -> Answer:
-        """Answer one question within a session (a new session when ``session_id`` is None or unknown).
+    def answer(self, question: str, session_id: str | None = None, *, channel: str = "api",
+               day: date | None = None) -> Answer:
+        """Answer one question within a session: None starts a new one under a fresh id, an unknown id starts
+        one under that id (callers decide which ids a client may name; see ``api/sessions.py``). The question is
+        asked on ``day`` (default: ``today()``): which version of a law is in force is decided for it.
+
+        Personal data in the question is masked first: nothing after this line sees it.
+
+        Args:
+            question: the question as asked.
+            session_id: the conversation to continue.
+            channel: where the question came from, for the conversation log.
+            day: the day of asking.
 
         Raises:
             QuestionError: the question is empty, too long or holds characters that cannot be encoded.
         """
         started = time.perf_counter()
-        question = self.validate(question)
-        session = self.sessions.get(session_id)
+        question = self.masker.mask(self.validate(question))
+        session = self.sessions.get(session_id) if session_id else self.sessions.new()
         last = session.last
-        query = self.analyzer.analyze(question, last.query if last else None)
+        query = self.analyzer.analyze(question, last.query if last else None, day=day or self.today())
         composed = self._compose(query, last)
         answer_id = uuid.uuid4().hex
-        citations = [Citation.from_hit(hit) for hit in composed.cited]
-        self.sessions.record(
-            session,
-            Turn(question, query, answer_id, composed.items or (last.items if last and query.item_ref else []),
-                 [(c.chunk.chunk_id, c.score) for c in composed.cited]),
-        )
-        return Answer(
+        timeline = self.index.timeline
+        citations = [Citation.from_hit(hit, timeline.status(hit.doc.doc_id, query.day)) for hit in composed.cited]
+        turn = Turn(question, query, answer_id, composed.items or (last.items if last and query.item_ref else []),
+                    [(c.chunk.chunk_id, c.score) for c in composed.cited])
+        answer = Answer(
             answer_id=answer_id,
             text=composed.text,
             status=composed.status,
@@ -133,6 +160,8 @@ class Pipeline:
             rewritten_query=query.text + (f"（接上文：{last.question}）" if query.is_followup and last else ""),
             items=composed.items,
         )
+        self.sessions.record(session, TurnRecord(turn, answer, channel, time.time(), self.provenance))
+        return answer
 
     def _compose(self, query: Query, last: Turn | None) -> Composed:
         if query.item_ref is not None and last and last.items:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -35,6 +36,12 @@ _COUNT_CUES = re.compile(  # counts of items, not durations ("几个月" asks ho
 # Questions about what the law says (法律上怎么规定, 违法吗, 算侵权吗), whatever document they name.
 _LAW_CUES = re.compile(r"法律|法规|条例|司法解释|法条|哪部法|法上|依法|违法|合法|侵权|legal|law")
 _OLD_VERSION_CUES = re.compile(r"旧版|老版|原来的|以前的|之前的|修改前|修订前|修正前|过去的|原版")
+# Questions about a revision not yet in force: the new law, the law after the revision, from next year on.
+# ("新" counts only right before a document's name: 新商标法, 新的专利法实施细则; not 创新方法.)
+_NEW_VERSION_CUES = re.compile(
+    r"新版|新修[订改正]|修[订改正]后|明年|即将施行|将要施行|尚未施行|还没有?施行|施行后|生效后"
+)
+_NEW_BEFORE_NAME = re.compile(r"新的?《?$")
 _FOLLOWUP_START = re.compile(r"^(那|那么|还有|另外|同样|如果是|换成|要是|再问|然后|and |what about|how about)")
 _FOLLOWUP_ANYWHERE = re.compile(r"呢[？?]?$|它|这个|那个|这些|那些|上述|前面|刚才|该项|这一项|这条|那条|其中|"
                                 r"\bthis\b|\bthat\b|\bit\b")
@@ -59,6 +66,8 @@ class Query:
         labels: article, part, chapter or section labels the question names (``第四十二条``, ``第一部分``).
         years: four-digit years the question names (version intent).
         wants_old_version: the question asks about an earlier version.
+        wants_new_version: the question asks about a revision not yet in force (新商标法, 修订后, 明年起).
+        day: the day the question is asked on: which version of a law is in force is decided for it.
         wants_list: the question asks for a list (有哪些 / 哪几个方面).
         wants_count: the question asks how many.
         asks_structure: the question asks how a document is organised (its parts, its framework).
@@ -80,6 +89,8 @@ class Query:
     labels: list[str] = field(default_factory=list)
     years: list[str] = field(default_factory=list)
     wants_old_version: bool = False
+    wants_new_version: bool = False
+    day: date = field(default_factory=date.today)
     wants_list: bool = False
     wants_count: bool = False
     asks_structure: bool = False
@@ -160,6 +171,12 @@ class QueryAnalyzer:
                     found.append(title)
         return named, [title for title in hinted if title not in named], content
 
+    def _names_new(self, text: str) -> bool:
+        """Whether a document's name follows 新 (新商标法): the question asks about its new version."""
+        return any(_NEW_BEFORE_NAME.search(text[: found.start()])
+                   for alias, _, hint in self._aliases if not hint
+                   for found in re.finditer(re.escape(alias), text))
+
     def known_law_name(self, name: str) -> bool:
         """Whether a document name in a question is one of the indexed documents.
 
@@ -178,8 +195,9 @@ class QueryAnalyzer:
                 terms.extend(zh.split())
         return " ".join(terms), lowered
 
-    def analyze(self, question: str, previous: Query | None = None) -> Query:
-        """Analyse a question; ``previous`` is the last turn's query when the session has one."""
+    def analyze(self, question: str, previous: Query | None = None, *, day: date | None = None) -> Query:
+        """Analyse a question asked on ``day`` (default: today); ``previous`` is the last turn's query when the
+        session has one."""
         normalized = normalize_text(question).strip()
         english = len(_ENGLISH.findall(normalized)) > 2 * len(_HAN.findall(normalized))
         text = _ARABIC_COUNT.sub(lambda m: chinese_number(int(m.group(1))), normalized)
@@ -213,6 +231,8 @@ class QueryAnalyzer:
             labels=_LABEL_REF.findall(text),
             years=_YEAR.findall(text),
             wants_old_version=bool(_OLD_VERSION_CUES.search(text)),
+            wants_new_version=bool(_NEW_VERSION_CUES.search(text)) or self._names_new(text),
+            day=day or date.today(),
             wants_list=bool(_LIST_CUES.search(normalized.lower())),
             wants_count=bool(_COUNT_CUES.search(normalized.lower())),
             asks_structure=bool(_STRUCTURE_CUES.search(normalized)),

@@ -24,6 +24,7 @@ from bot.schema import Hit
 from index.build import LoadedIndex
 from index.schema import KIND_PLAN, Chunk
 from index.stores.bm25 import BM25Store
+from index.versions import VersionStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +110,15 @@ class HybridSearcher:
         self._reranker = reranker
         chunks = index.chunks
         self._doc_of = [index.docs[c.doc_id] for c in chunks]
-        self._superseded = np.array([not d.in_force for d in self._doc_of])
+        self._doc_list = list(index.docs.values())
+        order = {doc.doc_id: position for position, doc in enumerate(self._doc_list)}
+        self._doc_position = np.array([order[c.doc_id] for c in chunks], dtype=np.int64)
+        # The years a version can be asked for by: the year it was promulgated and the year it takes effect.
+        self._doc_years = [{(d.promulgated or "")[:4], (d.starts or "")[:4]} - {""} for d in self._doc_list]
         self._titles = np.array([d.title for d in self._doc_of])
         self._in_plan = np.array([d.kind == KIND_PLAN for d in self._doc_of])
         self._plan_titles = {d.title for d in index.docs.values() if d.kind == KIND_PLAN}
         self._paths = [_path_labels(c) for c in chunks]
-        self._version_years = np.array([(d.version_date or "")[:4] for d in self._doc_of])
         self._position = {c.chunk_id: i for i, c in enumerate(chunks)}
         # Query vectors are cached: a follow-up search for the same question (and repeated questions) reuse them.
         self._query_vector = lru_cache(maxsize=1024)(lambda text: tuple(embeddings.embed_query(text)))
@@ -168,24 +172,36 @@ class HybridSearcher:
         return float(scores.max()) if len(scores) else 0.0
 
     def _version_mask(self, query: Query) -> np.ndarray:
-        """1 for chunks the question may be answered from, 0 for superseded versions it did not ask about.
+        """1 for chunks the question may be answered from, 0 for versions not in force that it did not ask about.
 
-        A superseded version is eligible when the question names its year or asks for an earlier version
-        of a document it names; a version in force whose sibling was asked for by year steps back.
+        Versions are judged on the day the question is asked. A superseded version is eligible when the question
+        names its year or asks for an earlier version of a document it names; a version not yet in force when the
+        question names its year or asks about the new version (of a document it names, or of any when it names
+        none). A version in force steps back to half when a sibling was asked for instead.
         """
-        mask = np.ones(len(self._superseded), dtype=np.float32)
+        timeline = self.index.timeline
         asked_years = set(query.years)
-        for position in np.flatnonzero(self._superseded):
-            year_match = self._version_years[position] in asked_years
-            named = self._titles[position] in query.doc_titles
-            if not (year_match or (query.wants_old_version and named)):
-                mask[position] = 0.0
-        if asked_years:
-            old_titles = {self._titles[p] for p in np.flatnonzero(self._superseded) if mask[p] > 0}
-            for position in np.flatnonzero(~self._superseded):
-                if self._titles[position] in old_titles and self._version_years[position] not in asked_years:
-                    mask[position] = 0.5
-        return mask
+        weights = np.ones(len(self._doc_list), dtype=np.float32)
+        requested: set[str] = set()  # titles whose version not in force was asked for
+        for position, doc in enumerate(self._doc_list):
+            status = timeline.status(doc.doc_id, query.day)
+            if status is VersionStatus.IN_FORCE:
+                continue
+            named = doc.title in query.doc_titles
+            by_year = bool(self._doc_years[position] & asked_years)
+            if status is VersionStatus.SUPERSEDED:
+                eligible = by_year or (query.wants_old_version and named)
+            else:
+                eligible = by_year or (query.wants_new_version and (named or not query.doc_titles))
+            if eligible:
+                requested.add(doc.title)
+            else:
+                weights[position] = 0.0
+        for position, doc in enumerate(self._doc_list):
+            if (doc.title in requested and timeline.status(doc.doc_id, query.day) is VersionStatus.IN_FORCE
+                    and not self._doc_years[position] & asked_years):
+                weights[position] = 0.5
+        return weights[self._doc_position]
 
     def _answer_type_prior(self, query: Query) -> np.ndarray:
         """Favour passages that hold the kind of answer the question asks for (a duration, an amount...)."""
@@ -272,7 +288,8 @@ class PolicyRetriever(BaseRetriever):
     k: int = 5
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        hits = self.searcher.search(self.analyzer.analyze(query), self.k)
+        analyzed = self.analyzer.analyze(query)
+        hits = self.searcher.search(analyzed, self.k)
         return [
             Document(
                 page_content=hit.chunk.text,
@@ -282,7 +299,7 @@ class PolicyRetriever(BaseRetriever):
                     "title": hit.doc.title,
                     "section": hit.chunk.section,
                     "version": hit.doc.version,
-                    "in_force": hit.doc.in_force,
+                    "status": self.searcher.index.timeline.status(hit.doc.doc_id, analyzed.day).value,
                     "score": hit.score,
                 },
             )

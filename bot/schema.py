@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from index.schema import Chunk, SourceDoc
+from index.versions import VersionStatus
 
 Status = Literal["answered", "no_answer", "refused"]
 
@@ -23,24 +24,26 @@ class Hit:
 
 @dataclass(slots=True)
 class Citation:
-    """A cited chunk: where it comes from and its exact text."""
+    """A cited chunk: where it comes from, its version's status on the day of asking, and its exact text."""
 
     doc_id: str
     title: str
     section: str
     version: str | None
+    status: str
     in_force: bool
     text: str
     score: float
 
     @classmethod
-    def from_hit(cls, hit: Hit) -> Citation:
+    def from_hit(cls, hit: Hit, status: VersionStatus) -> Citation:
         return cls(
             doc_id=hit.doc.doc_id,
             title=hit.doc.title,
             section=hit.chunk.section,
             version=hit.doc.version,
-            in_force=hit.doc.in_force,
+            status=status.value,
+            in_force=status is VersionStatus.IN_FORCE,
             text=hit.chunk.head + hit.chunk.text,
             score=round(float(hit.score), 4),
         )
@@ -60,6 +63,7 @@ class Answer:
         latency_ms: time spent answering.
         rewritten_query: the query as retrieval saw it (after normalisation and follow-up merging).
         items: the items of a list answer, for follow-ups such as "第三项是什么".
+        trace: how the answer was ranked (the pipeline's explain output, JSON-able), when it explains itself.
     """
 
     answer_id: str
@@ -71,6 +75,7 @@ class Answer:
     latency_ms: float
     rewritten_query: str = ""
     items: list[str] = field(default_factory=list)
+    trace: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

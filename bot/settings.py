@@ -7,6 +7,9 @@ takes plain arguments.
 
 from __future__ import annotations
 
+import hashlib
+import json
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar, Literal
@@ -170,17 +173,46 @@ class Settings(BaseSettings):
     max_question_chars: int = 500
     max_request_bytes: int = Field(64 * 1024, description="任何请求的请求体上限（字节），超出即返回 413，不做解析")
     api_docs: bool = Field(False, description="是否提供接口文档 /docs 和 /openapi.json（默认关闭，见 README）")
-    session_ttl_seconds: int = 3600
+    session_ttl_seconds: int = Field(3600, description="会话记忆的有效期：空闲超过此秒数的会话重新开始")
     session_max_turns: int = 10
     session_cache_size: int = 10_000
-    database_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'policybot.sqlite3'}"
+    database_url: str = Field(
+        f"sqlite:///{PROJECT_ROOT / 'data' / 'policybot.sqlite3'}",
+        description="对话记录、评价和工作人员数据所在的数据库（SQLAlchemy URL；postgresql:// 使用 psycopg 3）",
+    )
+    database_queue_size: int = Field(
+        5000, ge=1, description="等待写入数据库的记录条数上限；队列满时新记录被丢弃并写入日志"
+    )
+    database_retry_seconds: float = Field(
+        120.0, gt=0, description="一条记录写入失败（数据库被锁、只读、不可达）后持续重试的秒数，超过则丢弃并写入日志"
+    )
+    turn_retention_days: int = Field(
+        180, ge=1, description="对话记录保留天数；更早的记录（已审核的除外）每小时清理一次"
+    )
+    feedback_rate_limit: int = Field(20, ge=1, description="每个客户端在一个时间窗内最多提交的评价数")
+    feedback_rate_window_seconds: float = Field(60.0, gt=0, description="评价限流的时间窗（秒）")
     host: str = "127.0.0.1"
     port: int = 8000
+    today: date | None = Field(
+        None, description="按这一天判断法律版本的状态（ISO 日期，如 2027-01-02）；不设置时取当天日期"
+    )
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     # Factories, so each channel reads its POLICYBOT_WECHAT_* / POLICYBOT_WECOM_* variables when Settings is built.
     wechat: WeChatSettings = Field(default_factory=WeChatSettings)
     wecom: WeComSettings = Field(default_factory=WeComSettings)
+
+    def fingerprint(self) -> str:
+        """A short hash of every setting that shapes an answer (not paths, credentials or limits of the service),
+        stored with each turn so a reviewer can tell which configuration produced it."""
+        shaping = self.model_dump(mode="json", include={"retrieval", "answer", "max_question_chars",
+                                                        "session_max_turns", "session_ttl_seconds"})
+        return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def today(settings: Settings) -> date:
+    """The day of asking: ``POLICYBOT_TODAY`` when set, else the real date (read at each call)."""
+    return settings.today or date.today()
 
 
 @lru_cache(maxsize=1)

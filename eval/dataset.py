@@ -23,6 +23,8 @@ class Case:
         status: the expected status.
         history: earlier questions of the same session, asked first.
         version: the version label a law answer must cite.
+        today: the ISO date the question is asked on, when the answer depends on it (which version is in force).
+        split: for a set split once into parts (``tune`` to learn from, ``test`` reported in aggregate only).
     """
 
     id: str
@@ -35,6 +37,8 @@ class Case:
     status: str = "answered"
     history: list[str] = field(default_factory=list)
     version: str | None = None
+    today: str | None = None
+    split: str | None = None
 
     @property
     def doc_ids(self) -> list[str]:
@@ -47,8 +51,9 @@ class Case:
         return cls(**known)
 
 
-def load_dataset(path: Path) -> list[Case]:
-    """Read a JSONL dataset; a malformed line raises ``ValueError`` naming the line."""
+def load_dataset(path: Path, split: str | None = None) -> list[Case]:
+    """Read a JSONL dataset (only the cases of ``split`` when given); a malformed line raises ``ValueError`` naming
+    the line."""
     cases = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -57,4 +62,4 @@ def load_dataset(path: Path) -> list[Case]:
             cases.append(Case.from_dict(json.loads(line)))
         except (json.JSONDecodeError, TypeError, KeyError) as error:
             raise ValueError(f"{path}:{number}: {error}") from error
-    return cases
+    return [case for case in cases if split is None or case.split == split]

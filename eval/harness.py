@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Any
 
 from bot.pipeline import Pipeline
@@ -10,12 +11,16 @@ from eval.dataset import Case
 from eval.metrics import CaseResult, summarize, summarize_by_type
 
 
-def run_case(pipeline: Pipeline, case: Case) -> CaseResult:
-    """Ask a case's earlier turns in a fresh session, then its question; measure the last turn only."""
+def run_case(pipeline: Pipeline, case: Case, day: date | None = None) -> CaseResult:
+    """Ask a case's earlier turns in a fresh session, then its question; measure the last turn only.
+
+    The questions are asked on the case's own day when it has one, else on ``day`` (default: the pipeline's).
+    """
+    asked_on = date.fromisoformat(case.today) if case.today else day
     session_id = None
     for earlier in case.history:
-        session_id = pipeline.answer(earlier, session_id).session_id
-    answer = pipeline.answer(case.question, session_id)
+        session_id = pipeline.answer(earlier, session_id, day=asked_on).session_id
+    answer = pipeline.answer(case.question, session_id, day=asked_on)
     return CaseResult(
         case=case,
         status=answer.status,
@@ -45,6 +50,7 @@ def report(results: list[CaseResult], *, with_cases: bool = False) -> dict[str, 
                 "status": r.status,
                 "evidence_rank": r.evidence_rank,
                 "key_point_recall": r.key_point_recall,
+                "evidence_quoted": r.evidence_quoted,
                 "version_correct": r.version_correct,
                 "grounded": r.grounded,
                 "answer": r.answer,

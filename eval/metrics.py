@@ -14,6 +14,9 @@ from eval.grounding import ungrounded
 
 ABSTAINED = {"no_answer", "refused"}
 _SPACE = re.compile(r"\s+")
+_ANSWER_CLAUSE = re.compile(r"[^，。；：、！？\n“”（）()]+")
+MIN_QUOTED_CHARS = 8
+"""A clause of the answer this long found in an evidence article means the answer quotes that article."""
 
 
 @dataclass(slots=True)
@@ -44,6 +47,16 @@ class CaseResult:
         return sum(_SPACE.sub("", p) in answer for p in points) / len(points) if points else 1.0
 
     @property
+    def evidence_quoted(self) -> bool:
+        """The answer text itself quotes an article holding the evidence (not only its citations list): one of its
+        clauses of ``MIN_QUOTED_CHARS`` or more is in a cited text that holds an evidence string."""
+        if self.abstained:
+            return False
+        holding = [text for text in self.citation_texts if any(evidence in text for evidence in self.case.evidence)]
+        clauses = [c for c in _ANSWER_CLAUSE.findall(self.answer) if len(c.strip()) >= MIN_QUOTED_CHARS]
+        return any(clause.strip() in text for text in holding for clause in clauses)
+
+    @property
     def grounded(self) -> bool:
         """Every clause and number of the answer is in a cited text (abstentions are not checked)."""
         return self.abstained or not ungrounded(self.answer, self.citation_texts)
@@ -54,11 +67,12 @@ class CaseResult:
 
     @property
     def version_correct(self) -> bool | None:
-        """For cases that name a version and whose evidence is cited: every versioned citation holding
-        evidence has that version. None otherwise (a missed evidence counts against hit@k, not here).
+        """For cases that name a version and whose evidence is cited: the best-ranked citation holding evidence has
+        that version. None otherwise (a missed evidence counts against hit@k, not here).
 
         With ``case_titles`` (the titles of the case's documents), only citations of those documents count:
-        another law that happens to repeat the evidence's wording is not a version of this one.
+        another law that happens to repeat the evidence's wording is not a version of this one. Later citations
+        may hold other versions: a note about a revision not yet in force quotes it.
         """
         if not self.case.version:
             return None
@@ -69,7 +83,7 @@ class CaseResult:
             if version is not None and any(e in text for e in self.case.evidence)
             and (not self.case_titles or title in self.case_titles)
         ]
-        return all(version == self.case.version for version in versions) if versions else None
+        return versions[0] == self.case.version if versions else None
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -80,11 +94,12 @@ def summarize(results: list[CaseResult]) -> dict[str, Any]:
     """Aggregate metrics of a set of case results.
 
     hit@k and MRR count answerable cases (a missing evidence scores 0); key-point recall is averaged
-    over answerable cases; version correctness counts cases that name a version and cite their evidence;
-    no-answer precision/recall treat abstaining (no_answer or refused) as the
-    positive class; no-answer accuracy is the share of unanswerable cases that abstained with the
-    expected status; the false-refusal rate is the share of answerable cases that abstained; the grounded
-    rate is the share of answers whose every clause and number is in a cited text.
+    over answerable cases that have key points; ``evidence_quoted`` is the share of answerable cases whose answer
+    text quotes an article holding the evidence; version correctness counts cases that name a version and cite
+    their evidence; no-answer precision/recall treat abstaining (no_answer or refused) as the positive class;
+    no-answer accuracy is the share of unanswerable cases that abstained with the expected status; the
+    false-refusal rate is the share of answerable cases that abstained; the grounded rate is the share of
+    answers whose every clause and number is in a cited text.
     """
     answerable = [r for r in results if r.case.answerable]
     unanswerable = [r for r in results if not r.case.answerable]
@@ -92,6 +107,7 @@ def summarize(results: list[CaseResult]) -> dict[str, Any]:
     abstained = [r for r in results if r.abstained]
     answered = [r for r in results if not r.abstained]
     versioned = [r.version_correct for r in results if r.version_correct is not None]
+    with_points = [r for r in answerable if r.case.key_points]
     latencies = np.array([r.latency_ms for r in results]) if results else np.zeros(1)
     return {
         "cases": len(results),
@@ -100,7 +116,8 @@ def summarize(results: list[CaseResult]) -> dict[str, Any]:
         "hit@3": _ratio(sum(1 for k in ranks if k and k <= 3), len(ranks)),
         "hit@5": _ratio(sum(1 for k in ranks if k and k <= 5), len(ranks)),
         "mrr": _ratio(sum(1 / k for k in ranks if k), len(ranks)),
-        "key_point_recall": _ratio(sum(r.key_point_recall for r in answerable), len(answerable)),
+        "key_point_recall": _ratio(sum(r.key_point_recall for r in with_points), len(with_points)),
+        "evidence_quoted": _ratio(sum(r.evidence_quoted for r in answerable), len(answerable)),
         "no_answer_precision": _ratio(sum(1 for r in abstained if not r.case.answerable), len(abstained)),
         "no_answer_recall": _ratio(sum(1 for r in unanswerable if r.abstained), len(unanswerable)),
         "no_answer_accuracy": _ratio(sum(1 for r in unanswerable if r.status == r.case.status), len(unanswerable)),

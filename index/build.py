@@ -24,6 +24,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -47,8 +48,9 @@ from index.schema import Chunk, SourceDoc
 from index.segment import Segmenter
 from index.stores.bm25 import BM25Store
 from index.stores.dense import INDEX_FILE, FaissStore, read_vectors
+from index.versions import VersionTimeline
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 CURRENT_FILE = "CURRENT"
 BUILDS_DIR = "builds"
 MANIFEST_FILE = "manifest.json"
@@ -91,6 +93,10 @@ class LoadedIndex:
     search_texts: list[str] = field(default_factory=list)
     second_dense: FaissStore | None = None
     passed_over: list[str] = field(default_factory=list)
+    timeline: VersionTimeline = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.timeline = VersionTimeline(self.docs.values())
 
     @property
     def build_id(self) -> str:
@@ -495,14 +501,17 @@ def read_records(index_dir: Path) -> tuple[dict[str, SourceDoc], list[Chunk]]:
     return records
 
 
-def describe_documents(docs: Iterable[SourceDoc], chunks: Iterable[Chunk]) -> list[dict[str, Any]]:
-    """One row per document: what is indexed, its version and status, and how many chunks it has."""
+def describe_documents(docs: Iterable[SourceDoc], chunks: Iterable[Chunk], day: date) -> list[dict[str, Any]]:
+    """One row per document: what is indexed, its version, dates and status on ``day``, and how many chunks it
+    has."""
+    docs = list(docs)
+    statuses = VersionTimeline(docs).statuses(day)
     counts: dict[str, int] = {}
     for chunk in chunks:
         counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
     return [
-        {**doc.to_dict(with_text=False), "chunks": counts.get(doc.doc_id, 0)}
-        for doc in sorted(docs, key=lambda d: (d.kind, d.title, d.version_date or ""))
+        {**doc.to_dict(with_text=False), "status": statuses[doc.doc_id].value, "chunks": counts.get(doc.doc_id, 0)}
+        for doc in sorted(docs, key=lambda d: (d.kind, d.title, d.promulgated or ""))
     ]
 
 

@@ -17,10 +17,13 @@ from index.cleaning import NUMERALS
 from index.schema import Chunk, SourceDoc
 
 SECTION_SEPARATOR = " › "
+HISTORY_LABEL = "标题和修改沿革"
+"""The label of a law's opening chunk: its title and its promulgation, amendment and effective dates."""
 _NUM = NUMERALS
 _ARTICLE = re.compile(rf"^第[{_NUM}]+条(?:之[{_NUM}]+)?")
-_CHAPTER = re.compile(rf"^(?:#+\s*)?(第[{_NUM}\d]+[编章])\s*(.*)$")
-_SECTION = re.compile(rf"^(?:#+\s*)?(第[{_NUM}\d]+节)\s*(.*)$")
+# A law's headings tell their level by their own words (编 › 分编 › 章 › 节), whatever their Markdown depth.
+_LAW_HEADING = re.compile(rf"^(?:#+\s*)?(第[{_NUM}\d]+(分编|编|章|节))\s*(.*)$")
+_HEADING_LEVELS = {"编": 0, "分编": 1, "章": 2, "节": 3}
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.*)$")
 _TOP_HEADING = re.compile(rf"^[{_NUM}]+、[^，。]{{1,30}}$")
 _PART = re.compile(rf"^(第[{_NUM}\d]+部分)[：:]")
@@ -98,23 +101,32 @@ def _split_long(text: str, start: int, end: int, max_chars: int, pattern: re.Pat
     return spans
 
 
+def _heading_level(line: str) -> tuple[int, str] | None:
+    """A law heading's level and compact text: ``## 第三编 合同`` -> (0, ``第三编 合同``); an unnumbered Markdown
+    heading (``## 附则``) starts a new top-level part; anything else is not a heading."""
+    if m := _LAW_HEADING.match(line):
+        return _HEADING_LEVELS[m.group(2)], _compact(f"{m.group(1)} {m.group(3)}")
+    if m := _MARKDOWN_HEADING.match(line):
+        return 0, _compact(m.group(1).strip())
+    return None
+
+
 def _law_drafts(doc: SourceDoc) -> Iterator[_Draft]:
     text = doc.text
     paragraphs = _paragraph_spans(text)
-    chapter = section = None
+    path: dict[int, str] = {}  # heading level -> heading, for the levels above the current article
     article: _Draft | None = None
     preamble: list[_Span] = []
     for span in paragraphs[1:]:  # the first paragraph is the title
         line = text[span.start : span.end]
-        if m := _CHAPTER.match(line):
-            chapter, section = _compact(f"{m.group(1)} {m.group(2)}"), None
-        elif m := _SECTION.match(line):
-            section = _compact(f"{m.group(1)} {m.group(2)}")
+        if heading := _heading_level(line):
+            level, title = heading
+            path = {lvl: h for lvl, h in path.items() if lvl < level} | {level: title}
         elif m := _ARTICLE.match(line):
             if article:
                 yield article
-            heading = [h for h in (chapter, section) if h]
-            article = _Draft(span.start, span.end, heading, label=m.group(0), children=[span])
+            article = _Draft(span.start, span.end, [path[lvl] for lvl in sorted(path)], label=m.group(0),
+                             children=[span])
             continue
         elif article:
             article.end = span.end
@@ -132,7 +144,7 @@ def _law_drafts(doc: SourceDoc) -> Iterator[_Draft]:
         history = [s for s in preamble if text[s.start : s.end] in doc.history]
         rest = [s for s in preamble if s not in history]
         if history:
-            yield _Draft(0, history[-1].end, [], label="标题和修改沿革")
+            yield _Draft(0, history[-1].end, [], label=HISTORY_LABEL)
         if rest:
             yield _Draft(rest[0].start, rest[-1].end, [], label="序言")
 

@@ -1,4 +1,4 @@
-"""Read a corpus (folders and files) into cleaned SourceDocs with metadata and version status."""
+"""Read a corpus (folders and files) into cleaned SourceDocs with their metadata."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from index.metadata import kind_of, read_metadata
 from index.schema import SourceDoc
 
 SIDECAR_NAME = "metadata.toml"
-_OVERRIDABLE = ("title", "kind", "version", "version_date")
+_OVERRIDABLE = ("title", "kind", "version", "promulgated", "effective")
 
 
 @dataclass(slots=True)
@@ -88,34 +88,17 @@ def read_document(file: CorpusFile, overrides: dict[str, object], *, max_bytes: 
         text=text,
         sha256=hashlib.sha256(file.path.read_bytes()).hexdigest(),
         version=meta.version,
-        version_date=meta.version_date,
-        history=meta.history,
+        promulgated=meta.promulgated,
         effective=meta.effective,
+        history=meta.history,
     )
     for key in _OVERRIDABLE:
         if key in overrides:
             setattr(doc, key, str(overrides[key]))
     if "title" in overrides and "kind" not in overrides:
         doc.kind = kind_of(doc.title)
-    if "in_force" in overrides:
-        doc.in_force = bool(overrides["in_force"])
-    doc.extra = {k: str(v) for k, v in overrides.items() if k not in (*_OVERRIDABLE, "in_force", "index")}
+    doc.extra = {k: str(v) for k, v in overrides.items() if k not in (*_OVERRIDABLE, "index")}
     return doc
-
-
-def resolve_versions(docs: list[SourceDoc]) -> None:
-    """Mark versions: documents sharing a title are versions of one; the latest is in force."""
-    by_title: dict[str, list[SourceDoc]] = {}
-    for doc in docs:
-        by_title.setdefault(doc.title, []).append(doc)
-    for versions in by_title.values():
-        if len(versions) < 2:
-            continue
-        versions.sort(key=lambda d: d.version_date or "")
-        latest = versions[-1]
-        for older in versions[:-1]:
-            older.in_force = False
-            older.superseded_by = latest.doc_id
 
 
 def read_corpus(sources: Iterable[Path], *, max_bytes: int) -> CorpusReadResult:
@@ -127,5 +110,4 @@ def read_corpus(sources: Iterable[Path], *, max_bytes: int) -> CorpusReadResult:
             result.docs.append(read_document(file, sidecar[file.relative], max_bytes=max_bytes))
         except DocumentError as error:
             result.errors.append(error)
-    resolve_versions(result.docs)
     return result

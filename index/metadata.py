@@ -12,20 +12,27 @@ from index.schema import KIND_OTHER
 _DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 _FILE_DATE = re.compile(r"[(（](\d{4})-(\d{2})-(\d{2})[)）]")
 _EFFECTIVE_IN_TEXT = re.compile(r"(?:本法|本条例|本规定|本细则|本解释|本办法)自(\d{4}年\d{1,2}月\d{1,2}日)起施行")
-# Version actions in order of preference when a year has several history lines.
-_ACTIONS = ("修正", "修订", "通过", "公布", "发布")
 
 
 @dataclass(slots=True)
 class DocMetadata:
-    """What a document says about itself."""
+    """What a document says about itself.
+
+    Attributes:
+        title: the document's own title.
+        kind: 规划解读 / 法律 / 行政法规 / 司法解释…, from the title's form.
+        version: the version label shown in citations (``2020年修正``, ``2025年6月27日公布，2025年10月15日施行``).
+        promulgated: ISO date this version was adopted or promulgated.
+        effective: ISO date this version takes effect, when the document states it.
+        history: the promulgation and amendment lines as the document states them.
+    """
 
     title: str
     kind: str
     version: str | None = None
-    version_date: str | None = None
-    history: list[str] = field(default_factory=list)
+    promulgated: str | None = None
     effective: str | None = None
+    history: list[str] = field(default_factory=list)
 
 
 @lru_cache(maxsize=1)
@@ -52,6 +59,12 @@ def _iso(match: re.Match[str]) -> str:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
+def chinese_date(iso: str) -> str:
+    """``2027-01-01`` -> ``2027年1月1日``, as the documents write dates."""
+    year, month, day = (int(part) for part in iso.split("-"))
+    return f"{year}年{month}月{day}日"
+
+
 # Typesetting spaces in a title go unless they separate two Latin words ("Patent Law", not "PatentLaw").
 _TITLE_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
 
@@ -71,40 +84,63 @@ def _history_of(text: str) -> list[str]:
     return history
 
 
-def _version_label(version_date: str, history: list[str]) -> str:
-    year = version_date[:4]
+_AMENDMENTS = ("修正", "修订")
+_ENACTMENTS = ("通过", "公布", "发布")
+
+
+def _dated(history: list[str]) -> list[tuple[str, str]]:
+    """(ISO date, line) of the history lines that start with a date."""
+    return [(_iso(found), line) for line in history if (found := _DATE.match(line))]
+
+
+def _version_label(promulgated: str, effective: str | None, history: list[str]) -> str:
+    """The label a citation shows, saying only what the header says.
+
+    An amendment the history states for the version's year gives ``2020年修正``; a version whose own dated line
+    only says it was adopted or promulgated gives that line's date and, when stated, the date it takes effect
+    (``2025年6月27日公布，2025年10月15日施行``); otherwise the year and whatever the history says of it
+    (``2021年通过``), or just ``2010年版``.
+    """
+    year = promulgated[:4]
     same_year = [line for line in history if line.startswith(f"{int(year)}年")]
-    for action in _ACTIONS:
+    for action in _AMENDMENTS:
+        if any(action in line for line in same_year):
+            return f"{year}年{action}"
+    own_line = next((line for date, line in _dated(history) if date == promulgated), "")
+    if effective and (action := next((a for a in _ENACTMENTS if a in own_line), None)):
+        return f"{chinese_date(promulgated)}{action}，{chinese_date(effective)}施行"
+    for action in _ENACTMENTS:
         if any(action in line for line in same_year):
             return f"{year}年{action}"
     return f"{year}年版"
 
 
+def _effective_date(text: str, history: list[str], promulgated: str | None) -> str | None:
+    """When this version takes effect: a history line ``…施行`` not older than the version, or the text's own
+    ``本法自…起施行`` when it is not older (in an amended law that article dates the original law)."""
+    candidates = [date for date, line in _dated(history) if "施行" in line]
+    if (stated := _EFFECTIVE_IN_TEXT.search(text)) and (found := _DATE.match(stated.group(1))):
+        candidates.append(_iso(found))
+    return next((date for date in candidates if not promulgated or date >= promulgated), None)
+
+
 def read_metadata(text: str, file_name: str) -> DocMetadata:
     """Read a cleaned document's metadata from its text and file name; nothing is invented.
 
-    The version date is the date in the file name (the corpus convention) or else the latest date
-    in the document's history lines; the version label names the amendment of that year when the
-    history states it (``2020年修正``), and only the year otherwise (``2010年版``).
+    The promulgation date of the version is the date in the file name (the corpus convention) or else the latest
+    date of the history lines that do not say when it takes effect.
     """
     title = _title_of(text)
     history = _history_of(text)
-    dates = [_iso(match) for line in history for match in [_DATE.match(line)] if match]
     file_date = _FILE_DATE.search(file_name)
-    version_date = "-".join(file_date.groups()) if file_date else (max(dates) if dates else None)
-    # A history line saying when this version took effect beats the text's own "本法自…起施行", which in an
-    # amended law is the original law's date: that one is kept only when it is not older than the version.
-    effective_line = next((line for line in history if "施行" in line), None)
-    stated = _EFFECTIVE_IN_TEXT.search(text)
-    effective = effective_line.split()[0] if effective_line else None
-    stated_date = _DATE.match(stated.group(1)) if stated else None
-    if effective is None and stated_date and (not version_date or _iso(stated_date) >= version_date):
-        effective = stated_date.group(0)
+    enacted = [date for date, line in _dated(history) if "施行" not in line]
+    promulgated = "-".join(file_date.groups()) if file_date else (max(enacted) if enacted else None)
+    effective = _effective_date(text, history, promulgated)
     return DocMetadata(
         title=title,
         kind=kind_of(title),
-        version=_version_label(version_date, history) if version_date else None,
-        version_date=version_date,
-        history=history,
+        version=_version_label(promulgated, effective, history) if promulgated else None,
+        promulgated=promulgated,
         effective=effective,
+        history=history,
     )

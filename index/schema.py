@@ -24,11 +24,9 @@ class SourceDoc:
         text: the cleaned full text; chunk offsets point into it.
         sha256: hash of the file's bytes, to detect changes.
         version: a short version label shown in citations, e.g. ``2020年修正``.
-        version_date: ISO date of this version, when known.
+        promulgated: ISO date this version was adopted or promulgated, when known.
+        effective: ISO date this version takes effect, when stated (else it counts from ``promulgated``).
         history: promulgation and amendment lines as the document states them.
-        effective: the effective date line, when the document states one.
-        in_force: False for a version superseded by a later one with the same title.
-        superseded_by: doc id of the version in force, for superseded versions.
         extra: operator-supplied fields from the metadata sidecar (issuer, 文号, status...).
     """
 
@@ -39,12 +37,15 @@ class SourceDoc:
     text: str
     sha256: str
     version: str | None = None
-    version_date: str | None = None
-    history: list[str] = field(default_factory=list)
+    promulgated: str | None = None
     effective: str | None = None
-    in_force: bool = True
-    superseded_by: str | None = None
+    history: list[str] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def starts(self) -> str | None:
+        """ISO date from which this version applies: its effective date, else its promulgation date."""
+        return self.effective or self.promulgated
 
     def to_dict(self, *, with_text: bool = True) -> dict[str, Any]:
         data = asdict(self)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 
 from api.deps import PipelineDep
 from api.schemas import AnswerPublic, ChatRequest, ErrorPublic
+from api.sessions import web_session
 from bot.errors import QuestionError
 
 router = APIRouter(tags=["问答"])
+
+
+def channel_of(request: Request) -> str:
+    """``web`` for the chat page (browsers mark their same-origin requests; scripts cannot forge the header from
+    a page), ``api`` for every other client. A label for the log, not a security boundary."""
+    return "web" if request.headers.get("sec-fetch-site") == "same-origin" else "api"
 
 
 @router.post(
@@ -17,10 +24,11 @@ router = APIRouter(tags=["问答"])
     responses={400: {"model": ErrorPublic}, 422: {"model": ErrorPublic}, 503: {"model": ErrorPublic}},
     summary="提问并获得带引用的回答",
 )
-def chat(request: ChatRequest, pipeline: PipelineDep) -> AnswerPublic:
-    """回答一个问题；追问时传入上一轮的 ``session_id``。"""
+def chat(body: ChatRequest, request: Request, pipeline: PipelineDep) -> AnswerPublic:
+    """回答一个问题；追问时传入上一轮返回的 ``session_id``（未知或过期的会话 ID 会开始新的会话）。"""
     try:
-        answer = pipeline.answer(request.question, request.session_id)
+        answer = pipeline.answer(body.question, web_session(pipeline.sessions, body.session_id),
+                                 channel=channel_of(request))
     except QuestionError as error:
         raise HTTPException(status_code=400, detail=str(error)) from error
     data = answer.to_dict()

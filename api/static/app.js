@@ -14,10 +14,10 @@
       const source = document.createElement("div");
       source.className = "source";
       source.textContent = c.title + (c.version ? "（" + c.version + "）" : "") + " › " + c.section;
-      if (!c.in_force) {
+      if (c.version) {
         const mark = document.createElement("span");
-        mark.className = "superseded";
-        mark.textContent = " 已被新版本取代";
+        mark.className = "status " + (c.in_force ? "in-force" : "not-in-force");
+        mark.textContent = c.status;
         source.appendChild(mark);
       }
       const quote = document.createElement("blockquote");

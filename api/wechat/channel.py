@@ -4,6 +4,8 @@ deadline, deduplication of WeChat's retries, rate limiting, encrypted replies an
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 import re
 import secrets
@@ -24,6 +26,12 @@ from bot.pipeline import Pipeline
 logger = logging.getLogger(__name__)
 # Unix seconds in ASCII digits: str.isdigit() also accepts "²" and int() refuses over 4,300 digits, both a 500.
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
+
+
+def session_id_of(prefix: str, user: str, key: str) -> str:
+    """A WeChat user's session id: the channel's prefix and a keyed hash of the OpenID / UserID, so neither the
+    log nor the memory holds the OpenID and the id cannot be computed without the account's token."""
+    return f"{prefix}:{hmac.new(key.encode(), user.encode(), hashlib.sha256).hexdigest()[:32]}"
 
 
 class Channel:
@@ -83,7 +91,7 @@ class Channel:
         ``started`` is the request's arrival on the ``time.monotonic()`` clock. A retry of a message already
         being answered waits for the same work; a late reply is pushed once, whichever try took it late.
         """
-        session_id = f"{self._prefix}:{message.from_user}"
+        session_id = session_id_of(self._prefix, message.from_user, self.crypto.token)
 
         def start() -> Future[Reply]:
             if message.msg_type != "event" and not self._limiter.allow(session_id):

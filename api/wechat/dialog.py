@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from api.feedback import FeedbackStore
+from api.feedback import FeedbackRecorder
 from api.wechat.dedupe import Reply
 from api.wechat.messages import Message
 from api.wechat.replies import (
@@ -48,13 +48,13 @@ class Dialog:
 
     Args:
         feedback: where 1/0 ratings go.
-        source: the channel's name in feedback records (``wechat`` or ``wecom``).
+        source: the channel's name in the conversation log and feedback (``wechat`` or ``wecom``).
         max_sources: sources listed under an answer.
         pages: the unsent pages of each session's last long answer (for "更多").
         text_limit: bytes per message.
     """
 
-    def __init__(self, feedback: FeedbackStore, *, source: str, max_sources: int,
+    def __init__(self, feedback: FeedbackRecorder, *, source: str, max_sources: int,
                  pages: ExpiringMap[str, list[str]], text_limit: int = TEXT_LIMIT_BYTES) -> None:
         self._feedback = feedback
         self._source = source
@@ -97,7 +97,7 @@ class Dialog:
     def _answer(self, pipeline: Pipeline, session_id: str, question: str) -> str:
         self._pages.pop(session_id)
         try:
-            answer = pipeline.answer(question, session_id)
+            answer = pipeline.answer(question, session_id, channel=self._source)
         except QuestionError as error:
             return str(error)
         first, *rest = paginate(format_answer(answer, self._max_sources), self._text_limit)
@@ -118,5 +118,5 @@ class Dialog:
         last = pipeline.sessions.get(session_id).last
         if last is None:
             return NO_ANSWER_TO_RATE
-        self._feedback.record(last.answer_id, helpful, source=self._source, user=session_id)
+        self._feedback.record(answer_id=last.answer_id, session_id=session_id, channel=self._source, helpful=helpful)
         return FEEDBACK_THANKS[helpful]

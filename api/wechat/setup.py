@@ -6,7 +6,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from api.feedback import FeedbackStore
+from api.feedback import FeedbackRecorder
 from api.wechat.channel import Channel
 from api.wechat.crypto import MessageCrypto
 from api.wechat.dedupe import ReplyLedger
@@ -34,7 +34,7 @@ class Channels:
 
 
 def _channel(config: ChannelSettings, *, name: str, session_prefix: str, receive_id: str, api: Api,
-             feedback: FeedbackStore, ack: str, mode: str) -> Channel | None:
+             feedback: FeedbackRecorder, ack: str, mode: str) -> Channel | None:
     missing = config.missing_credentials()
     if missing:
         if any(getattr(config, name) for name in config.required):  # partly configured: say what is missing
@@ -59,7 +59,7 @@ def _channel(config: ChannelSettings, *, name: str, session_prefix: str, receive
     )
 
 
-def open_channels(settings: Settings, feedback: FeedbackStore) -> Channels:
+def open_channels(settings: Settings, feedback: FeedbackRecorder) -> Channels:
     """The Official Account and WeCom channels, each only if all of its credentials are set."""
     wechat, wecom = settings.wechat, settings.wecom
     return Channels(

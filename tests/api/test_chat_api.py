@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.factory import Components, build_pipeline
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
-CITATION_FIELDS = {"doc_id", "title", "section", "version", "in_force", "text", "score"}
+CITATION_FIELDS = {"doc_id", "title", "section", "version", "status", "in_force", "text", "score"}
 
 
 def test_chat_answers_with_the_contract_fields(client: TestClient) -> None:
@@ -49,11 +51,15 @@ def test_health_and_documents(client: TestClient) -> None:
     health = client.get("/healthz").json()
     assert health["status"] == "ok" and health["index_loaded"]
     assert health["model"] == "use-multilingual + e5-small"  # main and second embedding model
-    assert health["documents"] == 18 and health["chunks"] > 1000
+    assert health["documents"] == 22 and health["chunks"] > 2500
+    assert health["today"] == "2026-12-02"  # the day the statuses are computed for (POLICYBOT_TODAY in the tests)
     documents = client.get("/api/documents").json()
-    assert len(documents) == 18
+    assert len(documents) == 22
     rules = [d for d in documents if d["title"] == "中华人民共和国专利法实施细则"]
-    assert sorted((d["version"], d["in_force"]) for d in rules) == [("2010年版", False), ("2023年修订", True)]
+    assert sorted((d["version"], d["status"]) for d in rules) == [("2010年版", "已被取代"), ("2023年修订", "现行有效")]
+    trademark = sorted((d["promulgated"], d["effective"], d["status"]) for d in documents
+                       if d["title"] == "中华人民共和国商标法")
+    assert trademark == [("2019-04-23", None, "现行有效"), ("2026-06-26", "2027-01-01", "尚未施行")]
     assert all(d["chunks"] > 0 for d in documents)
 
 
@@ -94,3 +100,23 @@ def test_health_reports_a_changed_corpus(tmp_path: Path, settings: Settings, pip
         assert client.get("/healthz").json()["stale"] is True
     with TestClient(create_app(settings.model_copy(update={"database_url": "sqlite://"}), pipeline=pipeline)) as client:
         assert client.get("/healthz").json()["stale"] is False
+
+
+@pytest.mark.parametrize(
+    ("today", "first", "note"),
+    [
+        (date(2026, 12, 2), ("2019年修正", "现行有效"), True),
+        (date(2027, 1, 2), ("2026年6月26日公布，2027年1月1日施行", "现行有效"), False),
+    ],
+)
+def test_the_same_trademark_question_on_two_days(settings: Settings, components: Components, today: date,
+                                                 first: tuple[str, str], note: bool) -> None:
+    """POLICYBOT_TODAY decides the version in force: the switch on 2027-01-01 needs no re-ingest."""
+    as_of = settings.model_copy(update={"today": today})
+    with TestClient(create_app(as_of, pipeline=build_pipeline(as_of, components))) as client:
+        body = client.post("/api/chat", json={"question": "注册商标的有效期是多久？"}).json()
+        assert client.get("/healthz").json()["today"] == today.isoformat()
+    top = body["citations"][0]
+    assert (top["title"], top["version"], top["status"]) == ("中华人民共和国商标法", *first)
+    assert top["in_force"] is True
+    assert ("注意：2026年6月26日修订的《中华人民共和国商标法》将于2027年1月1日起施行" in body["answer"]) is note

@@ -114,8 +114,13 @@ class BrokenPipeline:
     def __init__(self, pipeline: Pipeline) -> None:
         self._pipeline = pipeline
 
-    def answer(self, question: str, session_id: str | None = None) -> Any:
+    def answer(self, question: str, session_id: str | None = None, **_: Any) -> Any:
         raise ValueError(f"cannot segment {question!r}")
+
+    def with_sessions(self, sessions: Any) -> BrokenPipeline:
+        """This stand-in, over the real pipeline with the app's conversation memory."""
+        self._pipeline = self._pipeline.with_sessions(sessions)
+        return self
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._pipeline, name)

@@ -44,7 +44,7 @@ def test_ask_read_citation_follow_up_and_rate(base_url: str) -> None:
         page.fill("#question", "发明专利权的期限是多少年？")
         page.click("#send")
         first = page.locator(".turn").nth(0)
-        expect(first.locator(".answer")).to_contain_text("第四十二条（2020年修正）", timeout=15_000)
+        expect(first.locator(".answer")).to_contain_text("第四十二条（2020年修正，现行有效）", timeout=15_000)
         expect(first.locator(".answer")).to_contain_text("二十年")
         first.locator(".citations summary").click()
         expect(first.locator(".citations li").first).to_contain_text("中华人民共和国专利法")

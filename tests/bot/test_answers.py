@@ -24,10 +24,10 @@ def assert_grounded(answer: Answer) -> None:
 def test_law_answer_leads_with_the_article_and_its_version(pipeline: Pipeline) -> None:
     answer = pipeline.answer("发明专利权的期限是多少年？")
     assert answer.status == "answered"
-    assert answer.text.startswith("根据《中华人民共和国专利法》第四十二条（2020年修正）：")
+    assert answer.text.startswith("根据《中华人民共和国专利法》第四十二条（2020年修正，现行有效）：")
     assert "发明专利权的期限为二十年" in answer.text
     top = answer.citations[0]
-    assert (top.title, top.version, top.in_force) == (PATENT_LAW, "2020年修正", True)
+    assert (top.title, top.version, top.status, top.in_force) == (PATENT_LAW, "2020年修正", "现行有效", True)
     assert top.section == "第五章 专利权的期限、终止和无效 › 第四十二条"
     assert_grounded(answer)
 
@@ -79,7 +79,7 @@ def test_superseded_version_only_when_asked(pipeline: Pipeline) -> None:
     assert "4000元" in current.text
     assert all(c.in_force for c in current.citations if c.title == RULES)
     old = pipeline.answer("2010年的专利法实施细则规定职务发明的奖金最少是多少？")
-    assert "3000元" in old.text and "（2010年版）" in old.text
+    assert "3000元" in old.text and "（2010年版，已被取代）" in old.text
     assert "已被《中华人民共和国专利法实施细则》（2023年修订）取代" in old.text
     assert not old.citations[0].in_force
 

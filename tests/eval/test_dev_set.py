@@ -5,12 +5,14 @@ corpus without looking at the system's answers, which checks that a change gener
 enterprise situations in everyday words, the hardest kind of question. The floors
 sit a little under the figures measured when they were set (README, "Evaluation"), so a change that makes
 PolicyBot worse fails here; raise them when a change makes it better. The baseline figures come from
-``policybot eval [--dataset FILE] --baseline --json`` (``eval/reports/<set>-baseline.json``).
+``policybot eval [--dataset FILE] --baseline --json`` (``eval/reports/<set>-baseline.json``): the LangChain-docs
+pipeline, jieba BM25 and the BM25 + USE ensemble, each over ``RecursiveCharacterTextSplitter(500, 50)`` chunks.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,33 +23,35 @@ from eval.harness import run_case
 from eval.metrics import summarize
 
 ROOT = Path(__file__).resolve().parents[2]
+ASKED_ON = date(2026, 12, 2)
+"""The day the sets are asked on (a case's own ``today`` wins): the floors hold for the law in force then."""
 FLOORS = {
     "dev": {
-        "hit@1": 0.86,
-        "hit@3": 0.97,
-        "hit@5": 0.97,
-        "mrr": 0.91,
-        "key_point_recall": 0.92,
+        "hit@1": 0.80,
+        "hit@3": 0.94,
+        "hit@5": 0.95,
+        "mrr": 0.87,
+        "key_point_recall": 0.90,
         "no_answer_accuracy": 0.96,
         "version_correctness": 1.0,
         "grounded_rate": 1.0,
     },
     "blind": {
-        "hit@1": 0.78,
-        "hit@3": 0.86,
-        "hit@5": 0.89,
-        "mrr": 0.82,
-        "key_point_recall": 0.81,
+        "hit@1": 0.75,
+        "hit@3": 0.85,
+        "hit@5": 0.90,
+        "mrr": 0.80,
+        "key_point_recall": 0.80,
         "no_answer_accuracy": 0.94,
         "version_correctness": 1.0,
         "grounded_rate": 1.0,
     },
     "lay": {
-        "hit@1": 0.47,
-        "hit@3": 0.63,
+        "hit@1": 0.48,
+        "hit@3": 0.62,
         "hit@5": 0.68,
         "mrr": 0.55,
-        "key_point_recall": 0.55,
+        "key_point_recall": 0.54,
         "no_answer_accuracy": 0.85,
         "version_correctness": 1.0,
         "grounded_rate": 1.0,
@@ -68,7 +72,7 @@ def _dataset(name: str) -> Path:
 @pytest.fixture(scope="module", params=SETS)
 def measured(request: pytest.FixtureRequest, pipeline: Pipeline) -> tuple[str, dict[str, float]]:
     name = request.param
-    return name, summarize([run_case(pipeline, case) for case in load_dataset(_dataset(name))])
+    return name, summarize([run_case(pipeline, case, ASKED_ON) for case in load_dataset(_dataset(name))])
 
 
 def test_dev_set_has_the_promised_coverage() -> None:
@@ -98,9 +102,10 @@ def test_no_regression_above_the_ceilings(measured: tuple[str, dict[str, float]]
     assert not risen, f"{name}: {risen} rose above the ceilings {CEILINGS[name]}"
 
 
-def test_above_the_langchain_docs_baseline(measured: tuple[str, dict[str, float]]) -> None:
+@pytest.mark.parametrize("baseline", ["langchain-docs", "bm25", "ensemble"])
+def test_above_the_baselines(measured: tuple[str, dict[str, float]], baseline: str) -> None:
     name, metrics = measured
     report = json.loads((ROOT / "eval" / "reports" / f"{name}-baseline.json").read_text(encoding="utf-8"))
-    baseline = report["baseline"]["overall"]
+    reference = report["baselines"][baseline]["overall"]
     keys = ["hit@1", "hit@3", "mrr", "key_point_recall", "no_answer_recall"]
-    assert all(metrics[key] > (baseline[key] or 0.0) for key in keys), {k: (metrics[k], baseline[k]) for k in keys}
+    assert all(metrics[key] > (reference[key] or 0.0) for key in keys), {k: (metrics[k], reference[k]) for k in keys}

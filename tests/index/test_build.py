@@ -8,6 +8,7 @@ import hashlib
 import json
 import shutil
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -161,8 +162,9 @@ def test_a_second_model_gets_its_own_store_that_rebuilds_reuse(builder: Builder)
 def test_records_and_document_listing_without_a_model(builder: Builder) -> None:
     builder.build()
     docs, chunks = read_records(builder.index_dir)
-    rows = describe_documents(docs.values(), chunks)
+    rows = describe_documents(docs.values(), chunks, date(2026, 12, 2))
     assert [row["doc_id"] for row in rows] == [related(INTERPRETATION).stem, PLAN_ID]  # sorted by kind
+    assert [row["status"] for row in rows] == ["现行有效", "现行有效"]
     assert all("text" not in row for row in rows)
     assert sum(row["chunks"] for row in rows) == len(chunks)
 

@@ -118,7 +118,22 @@ def test_one_chunk_per_article_in_every_law(docs: dict[str, SourceDoc], chunks: 
         ("著作权法", "第二十四条", "第二章 著作权 › 第四节 权利的限制 › 第二十四条", "第二十四条 在下列情况下"),
         ("著作权法", "第三十八条", "第四章 与著作权有关的权利 › 第二节 表演 › 第三十八条", "第三十八条 使用他人作品"),
         ("著作权法", "第一条", "第一条", "第一条 为保护文学、艺术和科学作品作者的著作权"),  # the file has no 第一章
-        ("商标法", "第三条", "第一章 总则 › 第三条", "第三条 经商标局核准注册的商标为注册商标"),
+        ("商标法(2019", "第三条", "第一章 总则 › 第三条", "第三条 经商标局核准注册的商标为注册商标"),
+        # The Civil Code: 编 › 分编 › 章 › 节 by the headings' own words, at whatever Markdown depth they stand.
+        ("民法典", "第一条", "第一编 总则 › 第一章 基本规定 › 第一条", "第一条 为了保护民事主体的合法权益"),
+        ("民法典", "第十三条", "第一编 总则 › 第二章 自然人 › 第一节 民事权利能力和民事行为能力 › 第十三条",
+         "第十三条 自然人从出生时起到死亡时止"),
+        ("民法典", "第四百四十条", "第二编 物权 › 第四分编 担保物权 › 第十八章 质权 › 第二节 权利质权 › 第四百四十条",
+         "第四百四十条 债务人或者第三人有权处分的下列权利可以出质"),
+        ("民法典", "第八百四十三条", "第三编 合同 › 第二分编 典型合同 › 第二十章 技术合同 › 第一节 一般规定 › "
+         "第八百四十三条", "第八百四十三条 技术合同是当事人就技术开发"),
+        ("民法典", "第九百七十九条", "第三编 合同 › 第三分编 准合同 › 第二十八章 无因管理 › 第九百七十九条",
+         "第九百七十九条 管理人没有法定的或者约定的义务"),
+        ("民法典", "第一千一百八十五条", "第七编 侵权责任 › 第二章 损害赔偿 › 第一千一百八十五条",
+         "第一千一百八十五条 故意侵害他人知识产权"),
+        ("民法典", "第一千二百六十条", "附则 › 第一千二百六十条", "第一千二百六十条 本法自2021年1月1日起施行"),
+        ("电子商务法", "第四十二条", "第二章 电子商务经营者 › 第二节 电子商务平台经营者 › 第四十二条",
+         "第四十二条 知识产权权利人认为其知识产权受到侵害的"),
     ],
 )
 def test_article_section_paths(
@@ -128,6 +143,15 @@ def test_article_section_paths(
     assert chunk.section == section
     assert chunk.heading == section.split(SECTION_SEPARATOR)[:-1]
     assert chunk.text.startswith(opening)
+
+
+def test_a_heading_starts_its_level_afresh(chunks: dict[str, list[Chunk]]) -> None:
+    """A new 编 drops the 分编, 章 and 节 of the book before it; a new 章 drops the 节 of the chapter before it."""
+    civil = chunks[law_id("民法典")]
+    first_of_book_four = by_label(civil, "第九百九十条")[0]
+    assert first_of_book_four.heading == ["第四编 人格权", "第一章 一般规定"]
+    after_sections = by_label(civil, "第一百零二条")[0]  # 第四章 非法人组织, after 第三章's 节
+    assert after_sections.heading == ["第一编 总则", "第四章 非法人组织"]
 
 
 def test_article_keeps_all_its_paragraphs(chunks: dict[str, list[Chunk]]) -> None:

@@ -46,12 +46,12 @@ def test_discovery_order_is_stable_and_skips_hidden_and_unsupported_files(tmp_pa
 
 
 def test_several_sources_folders_and_single_files(make_corpus: Callable[..., Path], tmp_path: Path) -> None:
-    laws = make_corpus(related("专利法"), related("商标法"), name="laws")
+    laws = make_corpus(related("专利法"), related("商标法(2019"), name="laws")
     single = tmp_path / "single"
     single.mkdir()
     shutil.copy(PLAN_FILE, single / PLAN_FILE.name)
     result = read_corpus([laws, single / PLAN_FILE.name], max_bytes=MAX_BYTES)
-    assert [doc.doc_id for doc in result.docs] == [related("专利法").stem, related("商标法").stem, PLAN_ID]
+    assert [doc.doc_id for doc in result.docs] == [related("专利法").stem, related("商标法(2019").stem, PLAN_ID]
 
 
 def test_read_document_of_a_docx_law(tmp_path: Path) -> None:

@@ -12,7 +12,9 @@ from fastapi.testclient import TestClient
 from test_messages import BILLION_LAUGHS, EXTERNAL_ENTITY
 from wechat_peer import Peer, to_xml
 
+from api import crud
 from api.app import create_app
+from api.wechat.channel import session_id_of
 from api.wechat.replies import (
     EXAMPLE_QUESTIONS,
     FEEDBACK_HINT,
@@ -35,11 +37,11 @@ LONG_QUESTION = "著作权包括哪些人身权和财产权？"  # a list answer
 
 
 def session_of(peer: Peer, user: str) -> str:
-    return f"{'wecom' if peer.mode == 'wecom' else 'wx'}:{user}"
+    return session_id_of("wecom" if peer.mode == "wecom" else "wx", user, peer.token)
 
 
-def turns(pipeline: Pipeline, peer: Peer, user: str) -> int:
-    return len(pipeline.sessions.get(session_of(peer, user)).turns)
+def turns(peer: Peer, user: str) -> int:
+    return len(peer.client.app.state.pipeline.sessions.get(session_of(peer, user)).turns)
 
 
 def test_url_verification(peer: Peer) -> None:
@@ -65,17 +67,17 @@ def test_question_gets_the_web_answer_with_compact_sources(peer: Peer, user: str
     assert reply.endswith(FEEDBACK_HINT.strip())
 
 
-def test_follow_up_questions_use_the_users_own_session(peer: Peer, user: str, pipeline: Pipeline) -> None:
+def test_follow_up_questions_use_the_users_own_session(peer: Peer, user: str) -> None:
     peer.ask(user, LONG_QUESTION)
     assert "修改权" in peer.ask(user, "第三项是什么")
-    assert turns(pipeline, peer, user) == 2
-    assert turns(pipeline, peer, user + "-other") == 0
+    assert turns(peer, user) == 2
+    assert turns(peer, user + "-other") == 0
 
 
-def test_restart_forgets_the_conversation(peer: Peer, user: str, pipeline: Pipeline) -> None:
+def test_restart_forgets_the_conversation(peer: Peer, user: str) -> None:
     peer.ask(user, QUESTION)
     assert peer.ask(user, "重新开始") == RESET_DONE
-    assert turns(pipeline, peer, user) == 0
+    assert turns(peer, user) == 0
 
 
 def test_help(peer: Peer, user: str) -> None:
@@ -120,24 +122,42 @@ def test_long_answers_come_in_pages_with_more(peer: Peer, user: str) -> None:
     assert peer.ask(user, "更多") == NO_MORE
 
 
-def test_feedback_is_recorded_against_the_last_answer(peer: Peer, user: str, pipeline: Pipeline) -> None:
+def ratings(peer: Peer, answer_id: str) -> list[tuple[bool, str, str]]:
+    records = peer.client.app.state.records
+    assert records.writer.flush(timeout=30)
+    with records.database.reads.connect() as connection:
+        return [(r["helpful"], r["session_id"], r["channel"])
+                for r in crud.feedback_for_answer(connection, answer_id=answer_id)]
+
+
+def test_feedback_is_recorded_against_the_last_answer(peer: Peer, user: str) -> None:
     assert peer.ask(user, "1") == NO_ANSWER_TO_RATE
     peer.ask(user, QUESTION)
-    answer_id = pipeline.sessions.get(session_of(peer, user)).last.answer_id
-    store = peer.client.app.state.feedback
+    answer_id = peer.client.app.state.pipeline.sessions.get(session_of(peer, user)).last.answer_id
     assert peer.ask(user, "1") == FEEDBACK_THANKS[True]
-    assert [(f.helpful, f.user, f.source) for f in store.for_answer(answer_id)] == [
-        (True, session_of(peer, user), "wecom" if peer.mode == "wecom" else "wechat")]
+    assert ratings(peer, answer_id) == [(True, session_of(peer, user), "wecom" if peer.mode == "wecom" else "wechat")]
     assert peer.ask(user, "0") == FEEDBACK_THANKS[False]  # a change of mind replaces the rating
-    assert [f.helpful for f in store.for_answer(answer_id)] == [False]
-    assert turns(pipeline, peer, user) == 1
+    assert [helpful for helpful, _, _ in ratings(peer, answer_id)] == [False]
+    assert turns(peer, user) == 1
 
 
-def test_retries_of_a_message_are_answered_once(peer: Peer, user: str, pipeline: Pipeline) -> None:
+def test_turns_are_logged_under_a_pseudonym_with_their_channel(peer: Peer, user: str) -> None:
+    peer.ask(user, QUESTION)
+    answer_id = peer.client.app.state.pipeline.sessions.get(session_of(peer, user)).last.answer_id
+    records = peer.client.app.state.records
+    assert records.writer.flush(timeout=30)
+    with records.database.reads.connect() as connection:
+        row = dict(crud.get_turn(connection, answer_id=answer_id))
+    assert row["channel"] == ("wecom" if peer.mode == "wecom" else "wechat")
+    assert row["session_id"] == session_of(peer, user) and row["question"] == QUESTION
+    assert user not in str(row)  # the OpenID / UserID is not stored
+
+
+def test_retries_of_a_message_are_answered_once(peer: Peer, user: str) -> None:
     fields = peer.message(user, Content=QUESTION)
     replies = [peer.reply_fields(peer.post(fields)) for _ in range(4)]  # the first try and WeChat's three retries
     assert all(reply is not None and reply["Content"] == replies[0]["Content"] for reply in replies)
-    assert turns(pipeline, peer, user) == 1
+    assert turns(peer, user) == 1
 
 
 def test_retries_of_an_event_are_answered_once(peer: Peer, user: str) -> None:
@@ -146,19 +166,19 @@ def test_retries_of_an_event_are_answered_once(peer: Peer, user: str) -> None:
     assert all(reply is not None and reply["Content"] == WELCOME for reply in replies)
 
 
-def test_forged_signatures_are_refused_and_nothing_is_processed(peer: Peer, user: str, pipeline: Pipeline) -> None:
+def test_forged_signatures_are_refused_and_nothing_is_processed(peer: Peer, user: str) -> None:
     forgeable = ["msg_signature"] if peer.mode == "wecom" else ["signature"] + ["msg_signature"] * peer.encrypted
     for which in forgeable:
         response = peer.post(peer.message(user, Content=QUESTION), forge=which)
         assert response.status_code == 403 and response.json() == {"detail": "签名校验失败。"}
-    assert turns(pipeline, peer, user) == 0
+    assert turns(peer, user) == 0
 
 
-def test_replayed_requests_are_refused(peer: Peer, user: str, pipeline: Pipeline) -> None:
+def test_replayed_requests_are_refused(peer: Peer, user: str) -> None:
     # 10 s past the 300 s limit either way: int(time.time()) drops up to a second, and the request takes time.
     for skew in (-310, 310):
         assert peer.post(peer.message(user, Content=QUESTION), timestamp=int(time.time()) + skew).status_code == 403
-    assert turns(pipeline, peer, user) == 0
+    assert turns(peer, user) == 0
 
 
 def test_oversized_bodies_are_refused(peer: Peer, user: str) -> None:

@@ -12,6 +12,7 @@ from conftest import MP_AES_KEY, MP_APPID, MP_TOKEN, AppFactory, channel_setting
 from fastapi.testclient import TestClient
 from live_server import live_server
 from pydantic import ValidationError
+from test_callbacks import turns
 from wechat_peer import FakeWeChatApi, Peer, to_xml
 
 from api.app import create_app
@@ -23,13 +24,9 @@ QUESTION = "发明专利权的期限是多少年？"
 OTHER_QUESTION = "注册商标的有效期是多久？"
 
 
-def turns(pipeline: Pipeline, peer: Peer, user: str) -> int:
-    return len(pipeline.sessions.get(f"{'wecom' if peer.mode == 'wecom' else 'wx'}:{user}").turns)
-
-
 @pytest.mark.parametrize("timestamp", ["²", "1" * 5000, "١٧٠٠٠٠٠٠٠٠", "-1", "1e9", "1700000000.5"])
 def test_a_timestamp_that_is_not_unix_seconds_is_a_403_before_any_signature_check(
-    peer: Peer, user: str, pipeline: Pipeline, timestamp: str
+    peer: Peer, user: str, timestamp: str
 ) -> None:
     """Correctly signed over the bad timestamp, so only the timestamp check can refuse it."""
     responses = [
@@ -38,7 +35,7 @@ def test_a_timestamp_that_is_not_unix_seconds_is_a_403_before_any_signature_chec
     ]  # type: ignore[arg-type]
     for response in responses:
         assert response.status_code == 403 and response.json() == {"detail": "请求时间戳无效或已过期。"}
-    assert turns(pipeline, peer, user) == 0
+    assert turns(peer, user) == 0
 
 
 def copied_query(peer: Peer, user: str) -> dict[str, str]:
@@ -47,9 +44,7 @@ def copied_query(peer: Peer, user: str) -> dict[str, str]:
     return dict(peer.sent[-1].request.url.params)
 
 
-def test_a_forged_plaintext_callback_is_refused_in_safe_mode(
-    make_client: AppFactory, user: str, pipeline: Pipeline
-) -> None:
+def test_a_forged_plaintext_callback_is_refused_in_safe_mode(make_client: AppFactory, user: str) -> None:
     peer = make_peer(make_client(wechat_mode="safe"), "safe")
     query = copied_query(peer, user)
     victim = user + "-victim"
@@ -69,7 +64,7 @@ def test_a_forged_plaintext_callback_is_refused_in_safe_mode(
     ):
         response = peer.client.post("/wechat/mp", params=params, content=forged.encode())
         assert response.status_code == 403 and response.json() == {"detail": "安全模式下只接受加密消息。"}
-    assert turns(pipeline, peer, victim) == 0 and turns(pipeline, peer, user) == 1
+    assert turns(peer, victim) == 0 and turns(peer, user) == 1
 
 
 def test_compatible_mode_accepts_both_forms_and_plain_mode_only_plaintext(make_client: AppFactory, user: str) -> None:
@@ -102,7 +97,7 @@ def test_plain_mode_needs_no_aes_key(
         assert make_peer(client, "plain").ask(user, "帮助") == HELP
 
 
-def test_a_msgid_reused_by_another_sender_is_a_new_message(peer: Peer, user: str, pipeline: Pipeline) -> None:
+def test_a_msgid_reused_by_another_sender_is_a_new_message(peer: Peer, user: str) -> None:
     """Before, the second sender got the first sender's answer (and their own question was dropped)."""
     other = user + "-other"
     first = peer.reply_fields(peer.post(peer.message(user, Content=QUESTION, msg_id=4242)))
@@ -110,10 +105,10 @@ def test_a_msgid_reused_by_another_sender_is_a_new_message(peer: Peer, user: str
     assert first is not None and second is not None
     assert first["ToUserName"] == user and "二十年" in first["Content"]
     assert second["ToUserName"] == other and "十年" in second["Content"] and "发明专利权的期限" not in second["Content"]
-    assert turns(pipeline, peer, user) == 1 and turns(pipeline, peer, other) == 1
+    assert turns(peer, user) == 1 and turns(peer, other) == 1
     retry = peer.reply_fields(peer.post(peer.message(user, Content=QUESTION, msg_id=4242)))  # WeChat's retry
     assert retry is not None and retry["Content"] == first["Content"]
-    assert turns(pipeline, peer, user) == 1
+    assert turns(peer, user) == 1
 
 
 def test_signatures_stay_out_of_the_access_log(

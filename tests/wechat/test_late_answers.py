@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from wechat_peer import FakeWeChatApi
 
 from api.app import create_app
+from bot.conversation import SessionStore
 from bot.pipeline import Pipeline
 from bot.schema import Answer
 from bot.settings import Settings
@@ -27,10 +28,15 @@ class SlowPipeline:
         self._delay = delay
         self.calls = 0
 
-    def answer(self, question: str, session_id: str | None = None) -> Answer:
+    def answer(self, question: str, session_id: str | None = None, *, channel: str = "api") -> Answer:
         self.calls += 1
         time.sleep(self._delay)
-        return self._pipeline.answer(question, session_id)
+        return self._pipeline.answer(question, session_id, channel=channel)
+
+    def with_sessions(self, sessions: SessionStore) -> SlowPipeline:
+        """This stand-in, now over the real pipeline with the app's conversation memory (one app per double)."""
+        self._pipeline = self._pipeline.with_sessions(sessions)
+        return self
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._pipeline, name)

@@ -9,7 +9,8 @@ from bot.schema import Answer, Citation
 
 
 def citation(title: str, section: str) -> Citation:
-    return Citation(doc_id="d", title=title, section=section, version=None, in_force=True, text="…", score=1.0)
+    return Citation(doc_id="d", title=title, section=section, version=None, status="现行有效", in_force=True, text="…",
+                    score=1.0)
 
 
 def answer(status: str = "answered", citations: list[Citation] | None = None) -> Answer:

@@ -1,0 +1,1 @@
+"""Alembic migrations of PolicyBot's database (``api/database.py``); shipped inside the package."""
