@@ -78,6 +78,7 @@ class Pipeline:
         provenance: Mapping[str, str] | None = None,
     ) -> None:
         self.index = index
+        self.embeddings = embeddings
         self.today = today
         self.provenance = dict(provenance or {})
         self.masker = Masker.from_data()

@@ -159,6 +159,25 @@ class WeComSettings(ChannelSettings):
     api_base: str = "https://qyapi.weixin.qq.com"
 
 
+class StaffSettings(BaseModel):
+    """The staff workspace at ``/admin``: accounts, curated answers, content gaps, evaluation runs."""
+
+    session_hours: float = Field(8.0, gt=0, description="工作人员登录会话的有效期（小时）")
+    cookie_secure: bool = Field(False, description="会话 Cookie 只经 HTTPS 发送（部署在 HTTPS 之后时设为 true）")
+    login_rate_limit: int = Field(10, ge=1, description="每个客户端（及每个用户名）在一个时间窗内最多的登录尝试次数")
+    login_rate_window_seconds: float = Field(300.0, gt=0, description="登录限流的时间窗（秒）")
+    curated_min_similarity: float = Field(
+        0.94, description="问题与已发布审核答复的问题的相似度（两个向量模型的余弦按检索的比例融合）不低于此值、且涉及"
+        "相同的知识产权客体时，直接给出审核答复（由 scripts/measure_curated_threshold.py 测定）"
+    )
+    gap_similarity: float = Field(0.7, description="内容缺口聚类：问题与类中心的余弦不低于此值时归入该类")
+    regression_dataset: Path = Field(
+        PROJECT_ROOT / "eval" / "datasets" / "regression.jsonl", description="“转为测试用例”写入的回归评测集"
+    )
+    datasets_dir: Path = Field(PROJECT_ROOT / "eval" / "datasets", description="后台可选的评测集所在目录")
+    timezone: str = Field("Asia/Shanghai", description="后台按哪个时区划分日期（统计图表）")
+
+
 class Settings(BaseSettings):
     """PolicyBot configuration."""
 
@@ -198,6 +217,7 @@ class Settings(BaseSettings):
     )
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
+    staff: StaffSettings = StaffSettings()
     # Factories, so each channel reads its POLICYBOT_WECHAT_* / POLICYBOT_WECOM_* variables when Settings is built.
     wechat: WeChatSettings = Field(default_factory=WeChatSettings)
     wecom: WeComSettings = Field(default_factory=WeComSettings)
