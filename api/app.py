@@ -20,6 +20,8 @@ from api.middleware.security_headers import DOCS_POLICY, SecurityHeaders
 from api.middleware.server_errors import ServerErrors
 from api.records import open_records
 from api.routes import chat, feedback, system
+from api.routes.staff import STAFF_ROUTERS
+from api.staff.workspace import open_workspace
 from api.wechat import routes as wechat_routes
 from api.wechat.ratelimit import RateLimiter
 from api.wechat.setup import open_channels
@@ -116,7 +118,9 @@ def create_app(settings: Settings | None = None, *, pipeline: Pipeline | None = 
         app.state.feedback_limiter = RateLimiter(settings.feedback_rate_limit, settings.feedback_rate_window_seconds,
                                                  max_users=settings.session_cache_size)
         app.state.wechat = open_channels(settings, records.feedback)
+        app.state.staff = open_workspace(settings, records, app.state.pipeline)
         yield
+        app.state.staff.close()
         app.state.wechat.close()
         records.close()
 
@@ -149,6 +153,8 @@ def create_app(settings: Settings | None = None, *, pipeline: Pipeline | None = 
     app.include_router(system.router)
     app.include_router(feedback.router)
     app.include_router(wechat_routes.router)
+    for router in STAFF_ROUTERS:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)

@@ -1,8 +1,9 @@
-"""The ``policybot`` command: ingest, ask, serve, eval, documents."""
+"""The ``policybot`` command: ingest, ask, serve, eval, documents, db upgrade, admin create-user."""
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,13 +11,16 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from api.database import current_revision, open_database, upgrade
+from api import crud
+from api.database import current_revision, now, open_database, upgrade
 from api.factory import build_pipeline, ingest, load_components
 from api.records import open_records
+from api.staff.auth import MIN_PASSWORD_CHARS, ROLES, hash_password
 from bot.errors import QuestionError
 from bot.settings import PROJECT_ROOT, get_settings, today
+from bot.templates import Templates
 from index.build import describe_documents, read_records
 from index.errors import CorpusIndexError
 
@@ -25,6 +29,8 @@ app = typer.Typer(help="PolicyBot：武汉市知识产权“十四五”规划�
 console = Console()
 db_app = typer.Typer(help="数据库：结构迁移", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+admin_app = typer.Typer(help="工作人员后台：账号", no_args_is_help=True)
+app.add_typer(admin_app, name="admin")
 DEFAULT_DATASET = PROJECT_ROOT / "eval" / "datasets" / "dev.jsonl"
 
 
@@ -205,3 +211,38 @@ def db_upgrade_command() -> None:
     finally:
         database.dispose()
     console.print(f"数据库已是最新结构：{database.url}（版本 {revision}）")
+
+
+@admin_app.command("create-user")
+def create_user_command(
+    username: Annotated[str, typer.Argument(help="用户名")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取密码（第一行）")] = False,
+    role: Annotated[str, typer.Option(help="角色：admin 或 reviewer")] = "reviewer",
+    reset: Annotated[bool, typer.Option("--reset", help="用户已存在时重设其密码")] = False,
+) -> None:
+    """创建工作人员后台账号（密码以 argon2 哈希保存）。"""
+    settings = get_settings()
+    wording = Templates(settings.prompts_dir / "staff_messages.toml")
+    if role not in ROLES:
+        _fail(wording.zh("role_invalid", roles=" / ".join(ROLES)))
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else ""
+    if not password:
+        _fail(wording.zh("password_missing"))
+    if len(password) < MIN_PASSWORD_CHARS:
+        _fail(wording.zh("password_too_short", length=MIN_PASSWORD_CHARS))
+    database = open_database(settings.database_url)
+    try:
+        upgrade(database)
+        with database.writes.begin() as connection:
+            if reset and crud.set_staff_password(connection, username=username, password_hash=hash_password(password)):
+                console.print(wording.zh("password_reset", username=username))
+                return
+            crud.add_staff_user(connection, username=username, password_hash=hash_password(password), role=role,
+                                at=now())
+        console.print(wording.zh("user_created", username=username, role=role))
+    except IntegrityError:
+        _fail(wording.zh("user_exists", username=username))
+    except SQLAlchemyError as error:
+        _fail(f"无法写入数据库 {database.url}：{str(getattr(error, 'orig', error)).splitlines()[0]}")
+    finally:
+        database.dispose()

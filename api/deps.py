@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
 
-from api.database import Database
 from api.records import Records
 from api.staff.auth import COOKIE_NAME, CSRF_HEADER, SAFE_METHODS, StaffUser, csrf_matches, session_user
+from api.staff.workspace import StaffWorkspace
 from api.wechat.ratelimit import RateLimiter
-from api.writer import classify
 from bot.pipeline import Pipeline
-from bot.templates import Templates
-
-logger = logging.getLogger(__name__)
 
 
 def get_pipeline(request: Request) -> Pipeline:
@@ -45,38 +36,9 @@ RecordsDep = Annotated[Records, Depends(get_records)]
 FeedbackLimiterDep = Annotated[RateLimiter, Depends(get_feedback_limiter)]
 
 
-class StaffDatabase:
-    """The database as the staff console uses it: one transaction per request, waiting for a lock like the
-    background writer (the console is not on the answer path), and a Chinese 503 when the database fails.
-
-    Args:
-        database: the app's database.
-        unavailable: the message of the 503.
-    """
-
-    def __init__(self, database: Database, unavailable: str) -> None:
-        self.database = database
-        self._unavailable = unavailable
-
-    @contextmanager
-    def begin(self) -> Iterator[Connection]:
-        """A connection in a transaction, committed when the block ends without an error."""
-        try:
-            with self.database.writes.begin() as connection:
-                yield connection
-        except SQLAlchemyError as error:
-            logger.warning("staff console: database error (%s)", classify(error))
-            raise HTTPException(status_code=503, detail=self._unavailable) from error
-
-
-def get_staff_wording(request: Request) -> Templates:
-    """The staff console's messages (``prompts/staff_messages.toml``)."""
-    return request.app.state.staff_wording
-
-
-def get_staff_database(request: Request) -> StaffDatabase:
-    """The database for the staff console."""
-    return request.app.state.staff_database
+def get_staff(request: Request) -> StaffWorkspace:
+    """What the staff console's routes share."""
+    return request.app.state.staff
 
 
 def current_staff(request: Request) -> StaffUser | None:
@@ -84,14 +46,14 @@ def current_staff(request: Request) -> StaffUser | None:
     token = request.cookies.get(COOKIE_NAME)
     if not token:
         return None
-    with get_staff_database(request).begin() as connection:
+    with get_staff(request).database.begin() as connection:
         return session_user(connection, token)
 
 
 def require_staff(request: Request) -> StaffUser:
     """The logged-in staff member: 401 without a live session; for a state-changing method, 403 unless the
     request's ``X-CSRF-Token`` header is the session's token."""
-    wording = get_staff_wording(request)
+    wording = get_staff(request).wording
     user = current_staff(request)
     if user is None:
         raise HTTPException(status_code=401, detail=wording.zh("login_required"))
@@ -101,5 +63,4 @@ def require_staff(request: Request) -> StaffUser:
 
 
 StaffDep = Annotated[StaffUser, Depends(require_staff)]
-StaffDatabaseDep = Annotated[StaffDatabase, Depends(get_staff_database)]
-StaffWordingDep = Annotated[Templates, Depends(get_staff_wording)]
+StaffWorkspaceDep = Annotated[StaffWorkspace, Depends(get_staff)]

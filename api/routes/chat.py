@@ -26,9 +26,12 @@ def channel_of(request: Request) -> str:
 )
 def chat(body: ChatRequest, request: Request, pipeline: PipelineDep) -> AnswerPublic:
     """回答一个问题；追问时传入上一轮返回的 ``session_id``（未知或过期的会话 ID 会开始新的会话）。"""
+    session_id, channel = web_session(pipeline.sessions, body.session_id), channel_of(request)
+    curated = request.app.state.staff.curated
     try:
-        answer = pipeline.answer(body.question, web_session(pipeline.sessions, body.session_id),
-                                 channel=channel_of(request))
+        # A question close to one a reviewer answered gets that answer; every other question the pipeline's.
+        answer = (curated.respond(pipeline, body.question, session_id, channel=channel) if curated else None) \
+            or pipeline.answer(body.question, session_id, channel=channel)
     except QuestionError as error:
         raise HTTPException(status_code=400, detail=str(error)) from error
     data = answer.to_dict()
