@@ -94,12 +94,16 @@ def build_case(*, turn: Mapping[str, Any], answer: str, status: str, evidence: S
     Raises:
         EvidenceError: a confirmed text is not a substring of its chunk, or names no chunk.
     """
-    chunks = []
+    chunks, texts = [], []
     for item in evidence:
         chunk = _chunk(index, item.chunk_id)
-        if chunk is None or not item.text.strip() or item.text.strip() not in chunk.text:
+        text = item.text.strip()
+        if chunk is not None and chunk.head.strip() and text.startswith(chunk.head.strip()):
+            text = text[len(chunk.head.strip()):].strip()  # the repeated head of a split article is not its text
+        if chunk is None or not text or text not in chunk.text:
             raise EvidenceError(item.text, chunk)
         chunks.append(chunk)
+        texts.append(text)
     answerable = status == "answered"
     docs = list(dict.fromkeys(chunk.doc_id for chunk in chunks)) if answerable else []
     day = (turn.get("memory") or {}).get("query", {}).get("day")
@@ -107,7 +111,7 @@ def build_case(*, turn: Mapping[str, Any], answer: str, status: str, evidence: S
         "id": case_id(turn["answer_id"]),
         "question": turn["question"],
         "answerable": answerable,
-        "evidence": [item.text.strip() for item in evidence] if answerable else [],
+        "evidence": texts if answerable else [],
         "key_points": key_points(answer, chunks) if answerable else [],
         "doc": (docs[0] if len(docs) == 1 else docs) or None,
         "type": "regression",

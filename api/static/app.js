@@ -72,6 +72,7 @@
       sessionId = data.session_id;
       sessionStorage.setItem("policybot-session", sessionId);
       node.classList.add(data.status);
+      if (data.mode === "curated") { node.classList.add("curated"); }  // a reviewer's answer (its text says so)
       node.dataset.answerId = data.answer_id;
       node.querySelector(".answer").textContent = data.answer;
       if (data.citations.length) {

@@ -3,32 +3,22 @@ answer and its citation, follow up in the same session, rate the answer."""
 
 from __future__ import annotations
 
-import shutil
-import socket
 from collections.abc import Iterator
 
 import pytest
+from chromium import BROWSER_ARGS, CHROMIUM, free_port
 
 from api.app import create_app
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from eval.bench import served
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is missing (scripts/test.sh installs it)")
-BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def base_url(settings: Settings, pipeline: Pipeline) -> Iterator[str]:
-    with served(create_app(settings, pipeline=pipeline), _free_port()) as url:
+    with served(create_app(settings, pipeline=pipeline), free_port()) as url:
         yield url
 
 
