@@ -10,7 +10,6 @@ Screenshots go to ``$POLICYBOT_SCREENSHOTS`` when set (the README's come from th
 from __future__ import annotations
 
 import copy
-import json
 import os
 from collections.abc import Iterator
 from datetime import date
@@ -33,7 +32,7 @@ CORRECTED = ("商标续展的费用标准不由法律规定，按国家知识产
              "应当在期满前十二个月内办理续展手续；期间未能办理的，可以给予六个月的宽展期。")
 TRADEMARK_LAW_2019 = "related/商标法(2019-04-23)"
 LATER = date(2027, 1, 2)  # the 2026 revision of the Trademark Law is in force from 2027-01-01
-SAMPLE_CASES = 24
+SAMPLE_CASES = 30
 
 
 @pytest.fixture(scope="module")
@@ -45,13 +44,12 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def console_settings(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """A SQLite database of its own and a datasets folder with a sample of the dev set (runs stay short)."""
+    """A SQLite database of its own and a datasets folder with the first cases of the lay set (runs stay short)."""
     folder = tmp_path_factory.mktemp("console")
     datasets = folder / "datasets"
     datasets.mkdir()
-    lines = (PROJECT_ROOT / "eval" / "datasets" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
-    sample = [line for line in lines if json.loads(line)["type"] in ("law", "colloquial")][:SAMPLE_CASES]
-    (datasets / "dev-sample.jsonl").write_text("\n".join(sample) + "\n", encoding="utf-8")
+    lines = (PROJECT_ROOT / "eval" / "datasets" / "lay.jsonl").read_text(encoding="utf-8").splitlines()
+    (datasets / "lay-sample.jsonl").write_text("\n".join(lines[:SAMPLE_CASES]) + "\n", encoding="utf-8")
     staff = settings.staff.model_copy(update={"datasets_dir": datasets,
                                               "regression_dataset": datasets / "regression.jsonl"})
     return settings.model_copy(update={"database_url": f"sqlite:///{folder / 'policybot.sqlite3'}", "staff": staff})
@@ -192,17 +190,18 @@ def test_dashboard_charts_and_eval_comparison(server: tuple[str, Any], browser: 
     page = _page(browser, violations)
     page.goto(f"{url}/admin")
     _log_in(page)
+    expect(page.locator("header.bar nav a.current")).to_have_text("概览", timeout=10_000)
     for chart in ("questions", "rates", "feedback", "latency"):  # Chart.js drew into each canvas
-        page.wait_for_function(f"Chart.getChart(document.getElementById('chart-{chart}')) !== undefined",
+        page.wait_for_function("id => Chart.getChart(document.getElementById(id)) !== undefined", arg=f"chart-{chart}",
                                timeout=10_000)
     expect(page.locator("#tiles .tile").first).not_to_contain_text("—")
     expect(page.locator("ul.gaps li.gap").first).to_be_visible()
     page.screenshot(path=str(shots / "console-dashboard.png"), full_page=True)
 
-    # Two runs of the same sample: the served pipeline, then one built with top_k = 1 (fewer citations), which
-    # must show up as regressions.
+    # Two runs of the same sample: the served pipeline, then one built with top_k = 1 (fewer citations: four of
+    # these cases then miss their evidence), which must show up as regressions.
     page.goto(f"{url}/admin/eval")
-    page.select_option("select[name=set]", "dev-sample.jsonl")
+    page.select_option("select[name=set]", "lay-sample.jsonl")
     page.click("#start button[type=submit]")
     expect(page.locator("tr.run").first).to_have_attribute("data-status", "done", timeout=120_000)
     fewer = console_settings.retrieval.model_copy(update={"top_k": 1})

@@ -4,6 +4,7 @@
   const el = PB.el;
   const message = document.getElementById("message");
   let timer = null;
+  let picked = false;
 
   function metric(run, key) { return run.summary ? PB.number(run.summary.overall[key], 3) : "—"; }
 
@@ -15,8 +16,9 @@
   async function load() {
     const data = await PB.api("GET", "/admin/api/eval-runs");
     const body = document.querySelector("#runs tbody");
-    const chosen = { a: (document.querySelector("input[name=a]:checked") || {}).value,
-                     b: (document.querySelector("input[name=b]:checked") || {}).value };
+    // Keep the reviewer's choice of A and B across refreshes; until they choose, B is the newest run, A the one before.
+    const chosen = picked ? { a: (document.querySelector("input[name=a]:checked") || {}).value,
+                              b: (document.querySelector("input[name=b]:checked") || {}).value } : {};
     body.textContent = "";
     data.items.forEach(function (run, i) {
       const radio = function (name, fallback) {
@@ -79,6 +81,7 @@
       await load();
     } catch (error) { PB.show(message, error.message, false); }
   });
+  document.querySelector("#runs tbody").addEventListener("change", function () { picked = true; });
   document.getElementById("compare").addEventListener("click", function () {
     compare().catch(function (error) { PB.show(message, error.message, false); });
   });
