@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from chromium import BROWSER_ARGS, CHROMIUM, free_port
 from staff_helpers import PASSWORD, USERNAME, add_user
@@ -25,6 +26,7 @@ from api.factory import Components, build_pipeline
 from bot.pipeline import Pipeline
 from bot.settings import PROJECT_ROOT, Settings
 from eval.bench import served
+from eval.dataset import load_dataset
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is missing (scripts/test.sh installs it)")
 QUESTION = "商标续展要交多少钱？"  # no_answer: the laws state no fee
@@ -33,6 +35,7 @@ CORRECTED = ("商标续展的费用标准不由法律规定，按国家知识产
 TRADEMARK_LAW_2019 = "related/商标法(2019-04-23)"
 LATER = date(2027, 1, 2)  # the 2026 revision of the Trademark Law is in force from 2027-01-01
 SAMPLE_CASES = 30
+TRAFFIC = 40
 
 
 @pytest.fixture(scope="module")
@@ -186,6 +189,15 @@ def test_dashboard_charts_and_eval_comparison(server: tuple[str, Any], browser: 
     from playwright.sync_api import expect
 
     url, app = server
+    # Traffic for the dashboard: questions of the lay set asked on the chat API; the unanswered ones rated unhelpful,
+    # answered ones helpful, up to the ratings one client may post in a minute.
+    lay = load_dataset(PROJECT_ROOT / "eval" / "datasets" / "lay.jsonl")[SAMPLE_CASES:SAMPLE_CASES + TRAFFIC]
+    with httpx.Client(base_url=url, timeout=60) as client:
+        answers = [client.post("/api/chat", json={"question": case.question}).json() for case in lay]
+        answers.sort(key=lambda answer: answer["status"] == "answered")
+        for answer in answers[:console_settings.feedback_rate_limit]:
+            client.post("/api/feedback", json={"answer_id": answer["answer_id"], "session_id": answer["session_id"],
+                                               "helpful": answer["status"] == "answered"})
     violations: list[str] = []
     page = _page(browser, violations)
     page.goto(f"{url}/admin")
@@ -194,8 +206,10 @@ def test_dashboard_charts_and_eval_comparison(server: tuple[str, Any], browser: 
     for chart in ("questions", "rates", "feedback", "latency"):  # Chart.js drew into each canvas
         page.wait_for_function("id => Chart.getChart(document.getElementById(id)) !== undefined", arg=f"chart-{chart}",
                                timeout=10_000)
-    expect(page.locator("#tiles .tile").first).not_to_contain_text("—")
+    expect(page.locator("#tiles .tile .value").first).to_have_text(str(TRAFFIC + 3))  # and the first test's three
     expect(page.locator("ul.gaps li.gap").first).to_be_visible()
+    page.select_option("#days", "7")
+    expect(page.locator("#tiles .tile .value").last).not_to_have_text("0 / 0")
     page.screenshot(path=str(shots / "console-dashboard.png"), full_page=True)
 
     # Two runs of the same sample: the served pipeline, then one built with top_k = 1 (fewer citations: four of
