@@ -85,11 +85,11 @@ class EvalRunner:
         self._busy = threading.Lock()
 
     def datasets(self) -> list[Dataset]:
-        """The sets the console offers, by file name."""
+        """The sets the console offers, by file name (``extra`` before the folder's)."""
         paths = sorted(self._datasets_dir.glob("*.jsonl")) if self._datasets_dir.is_dir() else []
         found = {path.name: path for path in paths}
-        for path in self._extra:
-            found.setdefault(path.name, path)
+        for path in self._extra:  # the configured regression set wins over a file of the same name in the folder
+            found[path.name] = path
         return [Dataset(name, path) for name, path in sorted(found.items())]
 
     @property
