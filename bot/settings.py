@@ -170,7 +170,9 @@ class StaffSettings(BaseModel):
         0.94, description="问题与已发布审核答复的问题的相似度（两个向量模型的余弦按检索的比例融合）不低于此值、且涉及"
         "相同的知识产权客体时，直接给出审核答复（由 scripts/measure_curated_threshold.py 测定）"
     )
-    gap_similarity: float = Field(0.7, description="内容缺口聚类：问题与类中心的余弦不低于此值时归入该类")
+    gap_similarity: float = Field(
+        0.75, description="内容缺口聚类：问题与类中心的余弦（主向量模型）不低于此值时归入该类"
+    )
     regression_dataset: Path = Field(
         PROJECT_ROOT / "eval" / "datasets" / "regression.jsonl", description="“转为测试用例”写入的回归评测集"
     )

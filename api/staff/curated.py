@@ -177,9 +177,12 @@ def staleness(index: LoadedIndex, sources: Sequence[Mapping[str, Any]], citation
 
 
 class QuestionEncoder:
-    """Question vectors whose dot product is the blended similarity: the main model's unit vector scaled by
-    sqrt(1 - share) beside the second model's scaled by sqrt(share), so ``u @ v = (1 - share) cos_main + share
-    cos_second``. Vectors are cached by text.
+    """Question vectors of the main and the second embedding model (unit length, cached by text), and their
+    blended similarity ``(1 - share) * cos_main + share * cos_second``.
+
+    The second model is much slower here (e5-small about 30 ms a question, USE about 2 ms), so it is asked only
+    when the main cosine alone can still reach a threshold: with ``cos_second <= 1`` that needs
+    ``cos_main >= (threshold - share) / (1 - share)`` (``main_bound``), an exact bound.
 
     Args:
         main: the main embedding model.
@@ -188,8 +191,10 @@ class QuestionEncoder:
     """
 
     def __init__(self, main: Embeddings, second: Embeddings | None, second_share: float) -> None:
-        self._models = [(main, 1.0 - second_share), (second, second_share)] if second else [(main, 1.0)]
-        self._cache: dict[str, np.ndarray] = {}
+        self._main = main
+        self._second = second
+        self.share = second_share if second is not None else 0.0
+        self._cache: dict[tuple[int, str], np.ndarray] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -198,31 +203,46 @@ class QuestionEncoder:
         second = pipeline.index.second_dense
         return cls(pipeline.embeddings, second.embeddings if second is not None else None, second_share)
 
-    def vector(self, text: str) -> np.ndarray:
-        """The blended vector of ``text`` (unit length)."""
+    def _vector(self, which: int, model: Embeddings, text: str) -> np.ndarray:
         with self._lock:
-            cached = self._cache.get(text)
+            cached = self._cache.get((which, text))
         if cached is not None:
             return cached
-        parts = []
-        for model, share in self._models:
-            raw = np.asarray(model.embed_query(text), dtype=np.float32)
-            parts.append(raw / (np.linalg.norm(raw) or 1.0) * np.sqrt(share))
-        vector = np.concatenate(parts)
+        raw = np.asarray(model.embed_query(text), dtype=np.float32)
+        vector = raw / (np.linalg.norm(raw) or 1.0)
         with self._lock:
-            if len(self._cache) > 4096:  # questions asked once should not pile up
+            if len(self._cache) > 8192:  # questions asked once should not pile up
                 self._cache.clear()
-            self._cache[text] = vector
+            self._cache[(which, text)] = vector
         return vector
 
+    def main(self, text: str) -> np.ndarray:
+        """The main model's unit vector of ``text``."""
+        return self._vector(0, self._main, text)
+
+    def second(self, text: str) -> np.ndarray | None:
+        """The second model's unit vector of ``text`` (None without a second model)."""
+        return self._vector(1, self._second, text) if self._second is not None else None
+
+    def main_bound(self, threshold: float) -> float:
+        """The least main cosine with which the blended similarity can still reach ``threshold``."""
+        return (threshold - self.share) / (1.0 - self.share)
+
+    def blend(self, main_cosine: float, first: str, second: str) -> float:
+        """The blended similarity of two questions whose main cosine is known."""
+        if self._second is None:
+            return main_cosine
+        other = self.second(first) @ self.second(second)  # type: ignore[operator]
+        return float((1.0 - self.share) * main_cosine + self.share * other)
+
     def similarity(self, first: str, second: str) -> float:
-        """The blended cosine of two questions."""
-        return float(self.vector(first) @ self.vector(second))
+        """The blended similarity of two questions."""
+        return self.blend(float(self.main(first) @ self.main(second)), first, second)
 
 
 @dataclass(slots=True)
 class CuratedEntry:
-    """A published curated answer as served: its current version, what it rests on and its question's vector."""
+    """A published curated answer as served: its current version, what it rests on and its question's main vector."""
 
     curated_id: int
     version: int
@@ -279,15 +299,14 @@ class CuratedAnswers:
         entries = self._current()
         if not entries:
             return None
-        vector = self.encoder.vector(question)
-        similarities = np.stack([entry.vector for entry in entries]) @ vector
-        for position in np.argsort(-similarities):
-            similarity = float(similarities[position])
+        mains = np.stack([entry.vector for entry in entries]) @ self.encoder.main(question)
+        bound = self.encoder.main_bound(self.min_similarity)
+        candidates = [(self.encoder.blend(float(mains[n]), question, entry.question), entry)
+                      for n, entry in enumerate(entries)
+                      if mains[n] >= bound and subjects_agree(question, entry.question)]
+        for similarity, entry in sorted(candidates, key=lambda pair: -pair[0]):
             if similarity < self.min_similarity:
                 break
-            entry = entries[position]
-            if not subjects_agree(question, entry.question):
-                continue
             reason = staleness(pipeline.index, entry.sources, entry.citations, day, self._wording)
             if reason is None:
                 return CuratedMatch(entry, similarity)
@@ -357,7 +376,7 @@ class CuratedAnswers:
                         self._entries = [
                             CuratedEntry(row["id"], row["version"], row["question"], row["answer"],
                                          list(row["citations"]), [dict(s) for s in sources.get(row["version_id"], [])],
-                                         self.encoder.vector(row["question"]))
+                                         self.encoder.main(row["question"]))
                             for row in rows
                         ]
                         self._signature = signature

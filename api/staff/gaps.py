@@ -2,9 +2,9 @@
 grouped into clusters of the same need, largest first, each labelled by its jieba keywords — what documents
 staff should add.
 
-Clusters are formed greedily in the questions' order: a question joins the first cluster whose centroid is within
-``similarity`` (the blended cosine curated answers use), else it starts a new one. Without an embedding model (no
-index loaded) questions are grouped by their top keyword instead.
+Clusters are formed greedily in the questions' order: a question joins the cluster whose centroid is closest, when
+its cosine with the main embedding model reaches ``similarity``, else it starts a new one. Without an embedding
+model (no index loaded) questions are grouped by their top keyword instead.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def content_gaps(questions: Sequence[str], encoder: QuestionEncoder | None, *, s
                 clusters.append(cluster)
             cluster.questions.append(question)
             continue
-        vector = encoder.vector(question)
+        vector = encoder.main(question)
         best, best_similarity = None, similarity
         for cluster in clusters:
             assert cluster.total is not None
