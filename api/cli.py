@@ -1,9 +1,10 @@
-"""The ``policybot`` command: ingest, ask, serve, eval, documents, db upgrade, admin create-user."""
+"""The ``policybot`` command: ingest, train, ask, serve, eval, documents, db upgrade, admin create-user."""
 
 from __future__ import annotations
 
 import json
 import sys
+import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ from api.database import current_revision, now, open_database, upgrade
 from api.factory import build_pipeline, ingest, load_components
 from api.records import open_records
 from api.staff.auth import MIN_PASSWORD_CHARS, ROLES, hash_password
+from api.training import train_models
 from bot.errors import QuestionError
 from bot.settings import PROJECT_ROOT, get_settings, today
 from bot.templates import Templates
@@ -74,11 +76,37 @@ def ingest_command(
         )
 
 
+@app.command("train")
+def train_command(
+    force: Annotated[bool, typer.Option("--force", help="即使训练数据、索引和设置都未变化也重新训练")] = False,
+) -> None:
+    """学习排序模型和“百姓用语→法条用语”词表（固定随机种子），保存在索引旁（训练数据与索引未变化时跳过）。"""
+    settings = get_settings()
+    components = load_components(settings)
+    try:
+        report = train_models(settings, components, force=force, progress=lambda message: console.print(message))
+    except CorpusIndexError as error:
+        _fail(str(error))
+    if report is None:
+        console.print("排序模型已是最新，无需重新训练。")
+        return
+    table = Table(title=f"折外成绩（{report['folds']} 折，种子 {report['seed']}，{report['rounds']} 轮）")
+    for column in ("来源", "问题数", "学习排序 hit@1", "hit@3", "排名融合 hit@1", "hit@3", "候选召回"):
+        table.add_column(column)
+    for source, figures in report["out_of_fold"].items():
+        learned, fused = figures["learned"], figures["rank_fusion"]
+        table.add_row(source, str(learned["questions"]), f"{learned['hit@1']:.3f}", f"{learned['hit@3']:.3f}",
+                      f"{fused['hit@1']:.3f}", f"{fused['hit@3']:.3f}", f"{learned['candidate_recall']:.3f}")
+    console.print(table)
+    console.print(f"词表：{report['vocabulary']['associations']} 个词对；用时 {report['seconds']} 秒。")
+
+
 @app.command("ask")
 def ask_command(
     question: Annotated[str, typer.Argument(help="问题")],
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
     session: Annotated[str | None, typer.Option("--session", help="会话 ID（用于追问）")] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="列出前几条结果的各项排序特征及其贡献")] = False,
 ) -> None:
     """回答一个问题（记入对话记录，渠道为 cli）。"""
     settings = get_settings()
@@ -100,6 +128,24 @@ def ask_command(
         version = f"（{citation.version}，{citation.status}）" if citation.version else ""
         console.print(f"[dim][{number}] {citation.title}{version} › {citation.section}  score={citation.score}[/dim]")
     console.print(f"[dim]状态：{answer.status}  会话：{answer.session_id}  用时：{answer.latency_ms} ms[/dim]")
+    if explain and answer.trace:
+        _print_trace(answer.trace, settings.prompts_dir / "explain.toml")
+
+
+def _print_trace(trace: dict[str, Any], labels_path: Path) -> None:
+    """The ranking's best hits, feature by feature: value and contribution (largest contributions first)."""
+    labels = tomllib.loads(labels_path.read_text(encoding="utf-8"))
+    names, headings = labels["features"], labels["headings"]
+    console.print(headings["title"].format(**trace))
+    for number, hit in enumerate(trace["hits"], 1):
+        table = Table(title=f"[{number}] {hit['title']} › {hit['section']}  score={hit['score']}"
+                      f"  {headings['base']}={hit.get('base', 0)}")
+        for column in (headings["feature"], headings["value"], headings["contribution"]):
+            table.add_column(column)
+        for name, (value, contribution) in sorted(hit.get("features", {}).items(), key=lambda i: -abs(i[1][1])):
+            if value or contribution:
+                table.add_row(names.get(name, name), f"{value:g}", f"{contribution:+.3f}")
+        console.print(table)
 
 
 @app.command("serve")

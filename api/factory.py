@@ -14,9 +14,9 @@ from pydantic import BaseModel
 from bot.answering import AnswerConfig
 from bot.conversation import ConversationLog, SessionStore
 from bot.extract import QuoteLimits
+from bot.models import load_models
 from bot.pipeline import Pipeline, PipelineConfig
-from bot.rerank import CoverageWeights
-from bot.retrieval import RetrievalConfig
+from bot.retrieval import HybridSearcher
 from bot.settings import Settings, today
 from index.build import BuildReport, DenseModel, ProgressCallback, build_index, load_index
 from index.embedding import load_embeddings
@@ -123,14 +123,10 @@ def build_pipeline(settings: Settings, components: Components, *, log: Conversat
         components.segmenter,
         templates_path=settings.prompts_dir / "answer_templates.toml",
         sessions=session_store(settings, log),
-        retrieval=_from_settings(RetrievalConfig, retrieval),
-        coverage=CoverageWeights(
-            passage=retrieval.coverage_passage,
-            sentence=retrieval.coverage_sentence,
-            list_lead=retrieval.coverage_list_lead,
-            answer_clause=retrieval.coverage_answer_clause,
-            negation=retrieval.coverage_negation,
-            candidates=retrieval.rerank_depth,
+        searcher=HybridSearcher(
+            index, components.embeddings, load_models(settings.index_dir),
+            candidate_depth=retrieval.candidate_depth, vocabulary_words=retrieval.vocabulary_words,
+            reranker=_reranker(settings),
         ),
         answering=_from_settings(
             AnswerConfig,
@@ -148,7 +144,6 @@ def build_pipeline(settings: Settings, components: Components, *, log: Conversat
             max_question_chars=settings.max_question_chars,
             candidates=retrieval.candidates,
         ),
-        reranker=_reranker(settings),
         today=lambda: today(settings),
         provenance=provenance(settings, index.build_id),
     )

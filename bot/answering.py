@@ -16,11 +16,11 @@ from importlib import resources
 from bot.answer_types import asked_types
 from bot.citing import ARTICLE_LABEL, book_title, cite, versioned_title
 from bot.counterparts import Counterparts
+from bot.coverage import EXPANSION_SHARE, question_weights, term_weights
 from bot.extract import QuoteLimits, join_units, quote_units, select_units
 from bot.guard import Guard, Verdict
 from bot.listing import MARKED_ITEM, Listing, announced, article_items, inline_enumeration
 from bot.query import Query, numeral_value
-from bot.rerank import EXPANSION_SHARE, question_weights, term_weights
 from bot.schema import Hit, Status
 from bot.templates import Templates
 from index.build import LoadedIndex

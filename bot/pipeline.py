@@ -9,7 +9,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
@@ -19,8 +18,7 @@ from bot.errors import QuestionError
 from bot.guard import Guard
 from bot.masking import Masker
 from bot.query import Query, QueryAnalyzer, chinese_number
-from bot.rerank import CoverageWeights
-from bot.retrieval import HybridSearcher, PolicyRetriever, RetrievalConfig
+from bot.retrieval import HybridSearcher, PolicyRetriever, Ranking, ranking_trace
 from bot.schema import Answer, Citation
 from bot.templates import Templates
 from index.build import LoadedIndex
@@ -51,11 +49,9 @@ class Pipeline:
         segmenter: the tokeniser the index was built with.
         templates_path: the answer templates file.
         sessions: the conversation store.
-        retrieval: fusion weights and priors.
-        coverage: weights of the coverage re-ranking stage.
+        searcher: ranks the index's passages for a question.
         answering: answerer thresholds.
         config: question and citation limits.
-        reranker: an optional cross-encoder.
         today: the day of asking (which version of a law is in force is decided for it).
         provenance: what produces the answers (index build, settings hash, models, template version), stored
             with every turn; computed once by the composition root.
@@ -69,11 +65,9 @@ class Pipeline:
         *,
         templates_path: Path,
         sessions: SessionStore,
-        retrieval: RetrievalConfig,
-        coverage: CoverageWeights,
+        searcher: HybridSearcher,
         answering: AnswerConfig,
         config: PipelineConfig,
-        reranker: Any | None = None,
         today: Callable[[], date] = date.today,
         provenance: Mapping[str, str] | None = None,
     ) -> None:
@@ -85,7 +79,7 @@ class Pipeline:
         self.config = config
         self.sessions = sessions
         self.analyzer = QueryAnalyzer(segmenter, sorted({d.title for d in index.docs.values()}))
-        self.searcher = HybridSearcher(index, embeddings, retrieval, coverage=coverage, reranker=reranker)
+        self.searcher = searcher
         self.guard = Guard(self.analyzer.known_law_name)
         self.templates = Templates(templates_path)
         self.answerer = ExtractiveAnswerer(index, self.guard, self.templates, answering, segmenter.tokens)
@@ -144,7 +138,7 @@ class Pipeline:
         session = self.sessions.get(session_id) if session_id else self.sessions.new()
         last = session.last
         query = self.analyzer.analyze(question, last.query if last else None, day=day or self.today())
-        composed = self._compose(query, last)
+        composed, ranking = self._compose(query, last)
         answer_id = uuid.uuid4().hex
         timeline = self.index.timeline
         citations = [Citation.from_hit(hit, timeline.status(hit.doc.doc_id, query.day)) for hit in composed.cited]
@@ -160,19 +154,21 @@ class Pipeline:
             latency_ms=round((time.perf_counter() - started) * 1000, 2),
             rewritten_query=query.text + (f"（接上文：{last.question}）" if query.is_followup and last else ""),
             items=composed.items,
+            trace=ranking_trace(ranking) if ranking else None,
         )
         self.sessions.record(session, TurnRecord(turn, answer, channel, time.time(), self.provenance))
         return answer
 
-    def _compose(self, query: Query, last: Turn | None) -> Composed:
+    def _compose(self, query: Query, last: Turn | None) -> tuple[Composed, Ranking | None]:
         if query.item_ref is not None and last and last.items:
-            return self._item_answer(query.item_ref, last)
+            return self._item_answer(query.item_ref, last), None
         if verdict := self.guard.before_retrieval(query):
-            return self.answerer.abstention(verdict, query)
-        hits = self.searcher.search(query, self.config.candidates)
+            return self.answerer.abstention(verdict, query), None
+        ranking = self.searcher.rank(query, self.config.candidates, explain=True)
+        hits = ranking.hits
         remainder = self.answerer.residual_query(query, hits)
         extra = self.searcher.search(remainder, self.config.candidates) if remainder else []
-        return self.answerer.answer(query, hits, lambda: self.searcher.closeness(query), extra)
+        return self.answerer.answer(query, hits, lambda: self.searcher.closeness(query), extra), ranking
 
     def _item_answer(self, number: int, last: Turn) -> Composed:
         """Answer "第三项是什么" from the previous list answer, citing what that answer cited."""

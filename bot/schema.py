@@ -11,15 +11,25 @@ from index.versions import VersionStatus
 Status = Literal["answered", "no_answer", "refused"]
 
 
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why a passage ranked where it did: each named feature's value and its contribution to the ranker's raw
+    score (which adds up with ``base``)."""
+
+    values: dict[str, float]
+    contributions: dict[str, float]
+    base: float
+
+
 @dataclass(slots=True)
 class Hit:
-    """A retrieved chunk with its fused score and the two scores it was fused from."""
+    """A retrieved chunk with its ranking score (a calibrated probability once the ranker is trained) and, when
+    retrieval was asked to explain itself, why."""
 
     chunk: Chunk
     doc: SourceDoc
     score: float
-    lexical: float = 0.0
-    dense: float = 0.0
+    explanation: Explanation | None = None
 
 
 @dataclass(slots=True)

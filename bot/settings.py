@@ -30,35 +30,17 @@ class RetrievalSettings(BaseModel):
     second_embedding_model: str | None = Field(
         "e5-small", description="第二个向量模型（取值同上），中文问题融合两个模型的向量分；空则关闭"
     )
-    second_dense_share: float = Field(0.3, description="中文问题的向量分中第二个模型所占的比例")
+    second_dense_share: float = Field(
+        0.3, description="比较两个问题的相似度（审核答复匹配）时第二个向量模型的余弦所占的比例"
+    )
     embedding_threads: int = Field(1, description="向量模型的线程数；1 在并发请求和机器繁忙时最稳定")
     chunk_max_chars: int = 600
-    lexical_weight: float = 0.4
-    dense_weight: float = 0.6
-    english_dense_weight: float = 0.8
-    unknown_word_dense_shift: float = Field(
-        0.3, description="问题中语料未出现的词占比越高，向量分权重越高（全部未出现时加这么多）"
+    candidate_depth: int = Field(
+        40, ge=1, description="每个检索通道（段落 BM25、句子 BM25、同义词、学习词表、各向量模型）提供的候选段落数"
     )
-    sentence_share: float = 0.4
-    expansion_weight: float = 0.4
-    context_weight: float = 1.0
-    named_doc_boost: float = 2.0
-    part_summary_factor: float = 0.6
-    plan_question_law_factor: float = Field(
-        0.5, description="问题点名《规划》、未点名法律也未问法律规定时，法律条文的分数乘以此值"
-    )
-    hinted_doc_boost: float = 1.3
-    article_boost: float = 1.0
-    coverage_passage: float = 0.3
-    coverage_sentence: float = 0.3
-    coverage_list_lead: float = 0.4
-    coverage_answer_clause: float = Field(
-        0.5, description="期限类问题：问句期限之后的词（提出异议）出现在条文期限之后（三个月内，…提出异议）的加分"
-    )
-    coverage_negation: float = Field(0.2, description="问句否定的词（不能授予）在条文中同样被否定（不授予）的加分")
-    rerank_depth: int = 30
-    candidates: int = 20
-    top_k: int = 5
+    vocabulary_words: int = Field(20, ge=0, description="学习到的“百姓用语→法条用语”词表为一个问题最多补充的法条用词数")
+    candidates: int = Field(20, description="交给回答环节挑选的排序结果条数")
+    top_k: int = Field(5, description="回答列出的引用条数上限")
     reranker_model: str | None = Field(None, description="可选的 cross-encoder 重排模型名/本地路径")
 
     @field_validator("second_embedding_model", mode="before")
@@ -71,6 +53,28 @@ class RetrievalSettings(BaseModel):
     def models(self) -> str:
         """The embedding models in use, for status output (``use-multilingual + e5-small``)."""
         return " + ".join(filter(None, (self.embedding_model, self.second_embedding_model)))
+
+
+class TrainingSettings(BaseModel):
+    """What ``policybot train`` learns from, and how (see README, Evaluation)."""
+
+    seed: int = Field(20261202, description="随机种子（LightGBM 与折的划分之外的一切随机性）")
+    folds: int = Field(5, ge=2, description="交叉验证的折数；报告中的成绩均为折外成绩")
+    with_dev: bool = Field(
+        True,
+        description="训练是否包含开发集 dev（包含时 dev 的成绩是样本内成绩；blind、lay、stard test 始终不参与训练）",
+    )
+    vocabulary_sources: list[str] = Field(
+        ["transfer", "stard-tune"], description="学习“百姓用语→法条用语”词表所用的问答来源"
+    )
+    vocabulary_min_pairs: int = Field(3, ge=1, description="一个词对至少在这么多组问答中同时出现才保留")
+    vocabulary_min_npmi: float = Field(0.25, description="词对的归一化点互信息（-1～1）不低于此值才保留")
+    vocabulary_per_word: int = Field(10, ge=1, description="每个问题用词最多保留的法条用词数")
+    learning_rate: float = Field(0.05, gt=0, description="LambdaMART 的学习率")
+    num_leaves: int = Field(15, ge=2, description="每棵树的叶子数")
+    min_data_in_leaf: int = Field(20, ge=1, description="每个叶子至少的样本数")
+    max_rounds: int = Field(500, ge=1, description="交叉验证中每折最多的迭代轮数")
+    early_stopping_rounds: int = Field(50, ge=1, description="验证折的 NDCG 这么多轮不升即停止；最终轮数取各折的中位数")
 
 
 class AnswerSettings(BaseModel):
@@ -219,6 +223,7 @@ class Settings(BaseSettings):
     )
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
+    training: TrainingSettings = TrainingSettings()
     staff: StaffSettings = StaffSettings()
     # Factories, so each channel reads its POLICYBOT_WECHAT_* / POLICYBOT_WECOM_* variables when Settings is built.
     wechat: WeChatSettings = Field(default_factory=WeChatSettings)
@@ -227,7 +232,7 @@ class Settings(BaseSettings):
     def fingerprint(self) -> str:
         """A short hash of every setting that shapes an answer (not paths, credentials or limits of the service),
         stored with each turn so a reviewer can tell which configuration produced it."""
-        shaping = self.model_dump(mode="json", include={"retrieval", "answer", "max_question_chars",
+        shaping = self.model_dump(mode="json", include={"retrieval", "answer", "training", "max_question_chars",
                                                         "session_max_turns", "session_ttl_seconds"})
         return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:12]
 

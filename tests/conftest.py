@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from api.app import create_app
 from api.factory import Components, build_pipeline, ingest, load_components
+from api.training import train_models
 from bot.pipeline import Pipeline
 from bot.settings import PROJECT_ROOT, Settings
 
@@ -72,8 +73,10 @@ def components(settings: Settings) -> Components:
 
 @pytest.fixture(scope="session")
 def built_index(settings: Settings, components: Components) -> Path:
-    """The corpus indexed once for the whole test session."""
+    """The corpus indexed once for the whole test session, with the ranker trained for it (both reused while
+    nothing they depend on changed)."""
     ingest(settings, components)
+    train_models(settings, components)
     return settings.index_dir
 
 

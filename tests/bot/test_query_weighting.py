@@ -1,16 +1,14 @@
-"""Term weights count each concept of a question once, however many sub-words segmentation gives it; the
-dense score weighs more when the question uses words the corpus does not."""
+"""Term weights count each concept of a question once, however many sub-words segmentation gives it; the ranker's
+features measure what the question asks for (a list's lead-in, the plan, the words after a deadline's slot)."""
 
 from __future__ import annotations
-
-import dataclasses
 
 import numpy as np
 import pytest
 
+from bot.coverage import answer_clause, concept_weights, coverage
+from bot.features import FEATURE_NAMES
 from bot.pipeline import Pipeline
-from bot.rerank import answer_clause, concept_weights, coverage
-from bot.retrieval import HybridSearcher
 from index.chunking import sentences
 
 
@@ -35,56 +33,44 @@ def test_words_without_weight_stay_at_zero() -> None:
     assert concept_weights({"专利": 0.0, "专利权": 0.0}) == {"专利": 0.0, "专利权": 0.0}
 
 
-def test_everyday_wording_leans_on_the_dense_score(pipeline: Pipeline) -> None:
-    searcher, analyzer = pipeline.searcher, pipeline.analyzer
-    legal = analyzer.analyze("专利权的期限是多少年？")
-    everyday = analyzer.analyze("出版社说不打算再印，书卖断货了怎么办？")  # 出版社, 再印, 卖断 are not the law's words
-    assert searcher.dense_weight(legal) == pytest.approx(searcher.config.dense_weight)
-    assert searcher.config.dense_weight < searcher.dense_weight(everyday) <= searcher.config.english_dense_weight
+def _features(pipeline: Pipeline, question: str, title: str, label: str) -> dict[str, float]:
+    """The features of one article for a question (it must be among the candidates)."""
+    searcher = pipeline.searcher
+    found = searcher.candidates(pipeline.analyzer.analyze(question))
+    for row, position in enumerate(found.positions):
+        chunk = searcher.index.chunks[position]
+        if chunk.label == label and searcher.facts.docs[position].title == title:
+            return dict(zip(FEATURE_NAMES, found.features[row].tolist(), strict=True))
+    raise AssertionError(f"{title}{label} is not a candidate for {question}")
 
 
-def test_a_list_question_favours_the_article_whose_lead_in_it_asks_about(pipeline: Pipeline) -> None:
-    plain = pipeline.searcher
-    without_lead = HybridSearcher(plain.index, plain.embeddings, plain.config,
-                                  coverage=dataclasses.replace(plain.coverage, list_lead=0.0))
+def test_a_list_question_measures_the_lead_in_of_an_articles_items(pipeline: Pipeline) -> None:
     # 著作权法第二十四条：在下列情况下使用作品，可以不经著作权人许可，不向其支付报酬……
-    query = pipeline.analyzer.analyze("哪些情形可以不经著作权人许可使用作品、也不用付钱？")
-
-    def rank(searcher: HybridSearcher) -> int:
-        hits = searcher.search(query, 10)
-        return next((i for i, hit in enumerate(hits) if hit.chunk.label == "第二十四条"
-                     and hit.doc.title == "中华人民共和国著作权法"), len(hits))
-
-    assert rank(plain) == 0 < rank(without_lead)
+    title = "中华人民共和国著作权法"
+    listing = _features(pipeline, "哪些情形可以不经著作权人许可使用作品、也不用付钱？", title, "第二十四条")
+    single = _features(pipeline, "不经著作权人许可使用作品要付钱吗？", title, "第二十四条")
+    assert listing["wants_list"] == 1.0 and listing["list_lead"] > 0.3
+    assert single["wants_list"] == 0.0 and single["list_lead"] == 0.0
 
 
-def test_chinese_questions_blend_the_second_model_english_ones_and_closeness_use_the_main(
-    pipeline: Pipeline,
-) -> None:
-    plain = pipeline.searcher
+def test_both_models_score_chinese_and_closeness_uses_the_main_one(pipeline: Pipeline) -> None:
+    searcher = pipeline.searcher
     assert pipeline.index.second_dense is not None  # the default index carries a second model's vectors
-    main_only = HybridSearcher(plain.index, plain.embeddings, dataclasses.replace(plain.config, second_dense_share=0.0),
-                               coverage=plain.coverage)
     chinese = pipeline.analyzer.analyze("员工离职后把技术秘密带到新公司用了，算侵权吗？")
-    english = pipeline.analyzer.analyze("How long does an invention patent last?")
-    assert not np.allclose(plain.dense_scores(chinese), main_only.dense_scores(chinese))
-    assert np.allclose(plain.dense_scores(english), main_only.dense_scores(english))
+    channels = searcher.channels(chinese)
+    assert channels.second is not None and not np.allclose(channels.dense, channels.second)
     # The off-topic threshold is on the main model's cosine scale.
-    assert plain.closeness(chinese) == main_only.closeness(chinese)
+    assert searcher.closeness(chinese) == pytest.approx(float(channels.dense.max()))
 
 
-def test_a_question_about_the_plan_is_answered_from_the_plan_unless_it_asks_about_the_law(
-    pipeline: Pipeline,
-) -> None:
-    plain = pipeline.searcher
-    config = dataclasses.replace(plain.config, plan_question_law_factor=1.0)
-    unweighted = HybridSearcher(plain.index, plain.embeddings, config, coverage=plain.coverage)
+def test_a_question_about_the_plan_is_answered_from_the_plan(pipeline: Pipeline) -> None:
     about_plan = pipeline.analyzer.analyze("规划里和植物新品种有关的是什么？")
-    assert plain.search(about_plan, 1)[0].doc.kind == "规划解读"
-    assert unweighted.search(about_plan, 1)[0].doc.kind != "规划解读"  # the regulation's words pull it away
+    assert pipeline.searcher.search(about_plan, 1)[0].doc.kind == "规划解读"
+    features = pipeline.searcher.candidates(about_plan).features
+    assert set(features[:, FEATURE_NAMES.index("plan_question")]) == {1.0}
     both = pipeline.analyzer.analyze("规划支持专利质押融资吗？法律上怎么规定？")
     assert both.asks_law
-    assert plain.fused_scores(both)[0].tolist() == unweighted.fused_scores(both)[0].tolist()
+    assert set(pipeline.searcher.candidates(both).features[:, FEATURE_NAMES.index("plan_question")]) == {0.0}
 
 
 def test_a_deadline_question_wants_its_action_after_the_period(pipeline: Pipeline) -> None:

@@ -1,39 +1,15 @@
-"""Second-stage re-ranking by term coverage: how much of the question (IDF-weighted) a passage holds,
-and how much of it one sentence holds. Substring matching makes it robust to segmentation
+"""Term coverage: how much of the question (IDF-weighted) a passage holds, and how much of it one sentence
+holds (features of the learned ranker). Substring matching makes it robust to segmentation
 differences ("发明专利" inside "发明专利权"), which BM25 over tokens is not."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.answer_types import asked_types
-from bot.negation import negation_coverage, negation_rules
 from bot.query import Query
-from bot.schema import Hit
-from index.chunking import sentences
-
-
-@dataclass(frozen=True, slots=True)
-class CoverageWeights:
-    """Weights of the coverage features added to the fused score.
-
-    Attributes:
-        passage, sentence: weights of the passage's and its best sentence's coverage.
-        list_lead: for a list question, weight of the coverage of the lead-in of a passage's items
-            (``对下列各项，不授予专利权：`` answers 哪些不能授予专利权 whatever its items say).
-        answer_clause: weight of the coverage of an ``AnswerClause`` (what follows a concrete answer).
-        negation: weight of the share of the question's negated words the passage negates too.
-        candidates: how many fused candidates are re-ranked.
-    """
-
-    passage: float
-    sentence: float
-    list_lead: float
-    answer_clause: float
-    negation: float
-    candidates: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,34 +98,3 @@ def coverage(text: str, weights: dict[str, float]) -> float:
     """Share of the weighted words that occur in ``text`` (as substrings)."""
     total = sum(weights.values())
     return sum(w for t, w in weights.items() if t in text) / total if total else 0.0
-
-
-def rerank(
-    hits: list[Hit],
-    weights: dict[str, float],
-    config: CoverageWeights,
-    *,
-    leads: Mapping[str, str] | None = None,
-    clause: AnswerClause | None = None,
-    negated: dict[str, float] | None = None,
-) -> list[Hit]:
-    """Add passage and best-sentence coverage to each hit's score and sort again.
-
-    ``leads`` (lower-cased item lead-ins by chunk id, given for a list question) adds the coverage of a
-    passage's lead-in; ``clause`` the coverage of what follows a concrete answer in the passage; ``negated``
-    (the question's negated words, see ``bot.negation``) the share of them the passage negates too.
-    """
-    rules = negation_rules()
-    for hit in hits:
-        text = hit.chunk.text.lower()
-        units = sentences(text)
-        passage = coverage(f"{hit.chunk.section} {hit.chunk.head}{text}", weights)
-        sentence = max((coverage(unit, weights) for unit in units), default=0.0)
-        hit.score += config.passage * passage + config.sentence * sentence
-        if leads and (lead := leads.get(hit.chunk.chunk_id)):
-            hit.score += config.list_lead * coverage(lead, weights)
-        if clause:
-            hit.score += config.answer_clause * clause.coverage(units)
-        if negated:
-            hit.score += config.negation * negation_coverage(text, negated, rules)
-    return sorted(hits, key=lambda h: -h.score)
