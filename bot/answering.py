@@ -92,7 +92,11 @@ class ExtractiveAnswerer:
     """
 
     def __init__(
-        self, index: LoadedIndex, guard: Guard, templates: Templates, config: AnswerConfig,
+        self,
+        index: LoadedIndex,
+        guard: Guard,
+        templates: Templates,
+        config: AnswerConfig,
         segment: Callable[[str], list[str]],
     ) -> None:
         self._index = index
@@ -155,8 +159,9 @@ class ExtractiveAnswerer:
         residual = [t for t in weights if t not in haystack]
         if sum(weights[t] for t in residual) < self._config.residual_share * sum(weights.values()):
             return None
-        return dataclasses.replace(query, tokens=residual, context_tokens=[], doc_titles=[], hinted_titles=[],
-                                   labels=[])
+        return dataclasses.replace(
+            query, tokens=residual, context_tokens=[], doc_titles=[], hinted_titles=[], labels=[]
+        )
 
     # ----- choosing sources -----------------------------------------------------------------------
 
@@ -227,7 +232,8 @@ class ExtractiveAnswerer:
         chunk = hit.chunk
         group = self._groups.get(chunk.group, [chunk]) if chunk.group else [chunk]
         return bool(
-            (hit.doc.kind != KIND_PLAN and article_items(group)) or chunk.announces
+            (hit.doc.kind != KIND_PLAN and article_items(group))
+            or chunk.announces
             or any(inline_enumeration(chunk, unit) for unit in sentences(chunk.text, split_clauses=False))
         )
 
@@ -244,8 +250,9 @@ class ExtractiveAnswerer:
 
     def _listing(self, hit: Hit, unit: str, query: Query) -> Listing | None:
         chunk = hit.chunk
-        if hit.doc.kind != KIND_PLAN and (items := article_items(self._groups.get(chunk.group, [chunk])
-                                                                 if chunk.group else [chunk])):
+        if hit.doc.kind != KIND_PLAN and (
+            items := article_items(self._groups.get(chunk.group, [chunk]) if chunk.group else [chunk])
+        ):
             return items
         if found := inline_enumeration(chunk, unit):
             return found
@@ -270,15 +277,22 @@ class ExtractiveAnswerer:
 
     def _passage(self, hit: Hit, query: Query, weights: dict[str, float]) -> tuple[str, list[Chunk], list[str]]:
         """One source's part of an answer (its lead and quoted units, or a list) and the chunks it quotes."""
-        units = select_units(quote_units(hit.chunk, self._config.quote), weights,
-                             asked_types(f"{query.original} {query.text}"), self._config.quote, query.text)
+        units = select_units(
+            quote_units(hit.chunk, self._config.quote),
+            weights,
+            asked_types(f"{query.original} {query.text}"),
+            self._config.quote,
+            query.text,
+        )
         units = units or [hit.chunk.text]
         if query.wants_list or query.wants_count or units[0].endswith(("：", ":")):
             listing = next((found for unit in units if (found := self._listing(hit, unit, query))), None)
             if listing:
                 items = listing.items[: self._config.max_list_items]
-                lines = [item if MARKED_ITEM.match(item) else self._templates.zh("list_item", number=n, item=item)
-                         for n, item in enumerate(items, 1)]
+                lines = [
+                    item if MARKED_ITEM.match(item) else self._templates.zh("list_item", number=n, item=item)
+                    for n, item in enumerate(items, 1)
+                ]
                 if query.language == "en":
                     head = f"{self._lead(hit, query)}\n{listing.intro}"
                 else:
@@ -301,25 +315,37 @@ class ExtractiveAnswerer:
             return (self._templates.zh("superseded_note", latest=versioned_title(current)), []) if current else None
         if status is VersionStatus.PENDING:
             until = self._templates.zh("until_then", current=versioned_title(current)) if current else ""
-            note = self._templates.zh("pending_version_note", effective=chinese_date(hit.doc.starts or ""),
-                                      current=until)
+            note = self._templates.zh(
+                "pending_version_note", effective=chinese_date(hit.doc.starts or ""), current=until
+            )
             return note, self._header(hit.doc.doc_id)
         revision = timeline.pending(hit.doc.doc_id, day)
         if revision is None:
             return None
-        dates = {"promulgated": chinese_date(revision.promulgated or ""), "title": book_title(revision.title),
-                 "effective": chinese_date(revision.starts or "")}
+        dates = {
+            "promulgated": chinese_date(revision.promulgated or ""),
+            "title": book_title(revision.title),
+            "effective": chinese_date(revision.starts or ""),
+        }
         counterpart = self._counterparts.find(hit.chunk, revision.doc_id)
-        if counterpart is None or not counterpart.label or (
-            self.coverage(query, Hit(counterpart, revision, 0.0)) < self._config.min_coverage
+        if (
+            counterpart is None
+            or not counterpart.label
+            or (self.coverage(query, Hit(counterpart, revision, 0.0)) < self._config.min_coverage)
         ):
             return self._templates.zh("revision_note", **dates, where="。"), self._header(revision.doc_id)
         limits = dataclasses.replace(self._config.quote, max_units=1, whole_passage_chars=0)
-        units = select_units(quote_units(counterpart, self._config.quote), weights,
-                             asked_types(f"{query.original} {query.text}"), limits, query.text)
+        units = select_units(
+            quote_units(counterpart, self._config.quote),
+            weights,
+            asked_types(f"{query.original} {query.text}"),
+            limits,
+            query.text,
+        )
         unchanged = all(unit in hit.chunk.text for unit in units)
-        where = self._templates.zh("revision_same" if unchanged else "revision_where", label=counterpart.label,
-                                   quote=join_units(units))
+        where = self._templates.zh(
+            "revision_same" if unchanged else "revision_where", label=counterpart.label, quote=join_units(units)
+        )
         return self._templates.zh("revision_note", **dates, where=where), [counterpart, *self._header(revision.doc_id)]
 
     def _header(self, doc_id: str) -> list[Chunk]:

@@ -43,8 +43,10 @@ _NEW_VERSION_CUES = re.compile(
 )
 _NEW_BEFORE_NAME = re.compile(r"新的?《?$")
 _FOLLOWUP_START = re.compile(r"^(那|那么|还有|另外|同样|如果是|换成|要是|再问|然后|and |what about|how about)")
-_FOLLOWUP_ANYWHERE = re.compile(r"呢[？?]?$|它|这个|那个|这些|那些|上述|前面|刚才|该项|这一项|这条|那条|其中|"
-                                r"\bthis\b|\bthat\b|\bit\b")
+_FOLLOWUP_ANYWHERE = re.compile(
+    r"呢[？?]?$|它|这个|那个|这些|那些|上述|前面|刚才|该项|这一项|这条|那条|其中|"
+    r"\bthis\b|\bthat\b|\bit\b"
+)
 
 
 @dataclass(slots=True)
@@ -102,8 +104,11 @@ class Query:
 def _read_table(name: str) -> list[list[str]]:
     """Rows of a tab-separated data file; ``#`` starts a comment line."""
     text = resources.files("bot.data").joinpath(name).read_text(encoding="utf-8")
-    return [[cell.strip() for cell in line.split("\t")] for line in text.splitlines()
-            if line.strip() and not line.startswith("#")]
+    return [
+        [cell.strip() for cell in line.split("\t")]
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
 
 
 def numeral_value(numeral: str) -> int | None:
@@ -173,9 +178,12 @@ class QueryAnalyzer:
 
     def _names_new(self, text: str) -> bool:
         """Whether a document's name follows 新 (新商标法): the question asks about its new version."""
-        return any(_NEW_BEFORE_NAME.search(text[: found.start()])
-                   for alias, _, hint in self._aliases if not hint
-                   for found in re.finditer(re.escape(alias), text))
+        return any(
+            _NEW_BEFORE_NAME.search(text[: found.start()])
+            for alias, _, hint in self._aliases
+            if not hint
+            for found in re.finditer(re.escape(alias), text)
+        )
 
     def known_law_name(self, name: str) -> bool:
         """Whether a document name in a question is one of the indexed documents.

@@ -15,8 +15,24 @@ _NUMBER = re.compile(
 _ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 _SPACE = re.compile(r"[ \t\u3000]+")
 # Words the composer adds around quotes: leads, list lead-ins, follow-up and version notes.
-_COMPOSER_WORDS = ("以下", "根据", "此外", "项是", "该版本已被", "现行规定请以新版为准", "已被", "取代", "注意",
-                   "届时该内容见", "该版本尚未施行", "将于", "起施行", "在此之前适用", "修订的", "表述不变")
+_COMPOSER_WORDS = (
+    "以下",
+    "根据",
+    "此外",
+    "项是",
+    "该版本已被",
+    "现行规定请以新版为准",
+    "已被",
+    "取代",
+    "注意",
+    "届时该内容见",
+    "该版本尚未施行",
+    "将于",
+    "起施行",
+    "在此之前适用",
+    "修订的",
+    "表述不变",
+)
 _LIST_NUMBER = re.compile(r"^\d+\.\s*", re.M)
 
 
