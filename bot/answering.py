@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from bot.answer_types import asked_types
+from bot.articles import ArticleCatalogue, NamedArticle
 from bot.citing import ARTICLE_LABEL, book_title, cite, versioned_title
 from bot.counterparts import Counterparts
 from bot.extract import QuoteLimits, join_units, quote_units, select_units
+from bot.figures import mismatched
 from bot.guard import Guard, Verdict
 from bot.listing import MARKED_ITEM, Listing, announced, article_items, inline_enumeration
-from bot.query import Query, numeral_value
+from bot.query import Query, chinese_number, numeral_value
 from bot.rerank import EXPANSION_SHARE, question_weights, term_weights
 from bot.schema import Hit, Status
 from bot.templates import Templates
@@ -114,6 +116,7 @@ class ExtractiveAnswerer:
             self._by_doc.setdefault(chunk.doc_id, []).append(chunk)
         self._counterparts = Counterparts(index.chunks)
         self._headers = {chunk.doc_id: chunk for chunk in index.chunks if chunk.label == HISTORY_LABEL}
+        self._articles = ArticleCatalogue(index.docs, index.chunks, index.timeline)
         table = resources.files("bot.data").joinpath("doc_names_en.tsv").read_text(encoding="utf-8")
         self._english_names = dict(
             line.split("\t", 1) for line in table.splitlines() if line.strip() and not line.startswith("#")
@@ -362,6 +365,41 @@ class ExtractiveAnswerer:
         lines.append(self._templates.zh("suggestion"))
         return Composed("\n".join(lines), "no_answer", related)
 
+    def _no_article(self, named: NamedArticle, query: Query) -> Composed:
+        """The reply when the version of the law asked about has no article of the number named."""
+        status = self._index.timeline.status(named.doc.doc_id, query.day)
+        if status is VersionStatus.IN_FORCE:
+            version = self._templates.zh("in_force_version")
+        else:
+            version = self._templates.zh("other_version", version=named.doc.version or "", status=status.value)
+        text = self._templates.zh(
+            "no_article",
+            title=book_title(named.doc.title),
+            version=version,
+            label=named.label,
+            count=chinese_number(named.count),
+        )
+        header = [Hit(chunk, named.doc, 0.0) for chunk in self._header(named.doc.doc_id)]
+        return Composed(text, "no_answer", header)
+
+    @staticmethod
+    def _article_first(named: NamedArticle, hits: list[Hit]) -> list[Hit]:
+        """The hits with the article the question names first (retrieved or not)."""
+        own = {chunk.chunk_id for chunk in named.chunks}
+        found = next((h for h in hits if h.chunk.chunk_id in own), None) or Hit(named.chunks[0], named.doc, 0.0)
+        top = max((h.score for h in hits), default=0.0)
+        first = dataclasses.replace(found, score=max(found.score, top + _PROMOTION_MARGIN))
+        return [first, *(h for h in hits if h.chunk.chunk_id != first.chunk.chunk_id)]
+
+    def _premise_note(self, query: Query, quoted: str) -> str | None:
+        """The line before an answer saying which figures the question asserts that the quoted provision
+        contradicts (``您提到的「五十年」与条文不符：``), if any."""
+        wrong = mismatched(query.asserted, quoted)
+        if not wrong:
+            return None
+        figures = "、".join(self._templates.zh("premise_figure", figure=f.text) for f in dict.fromkeys(wrong))
+        return self._templates.zh("premise_mismatch", figures=figures)
+
     def refusal(self, verdict: Verdict) -> Composed:
         """The reply to an injection attempt or an off-topic request."""
         return Composed(self._templates.zh(f"refused_{verdict.reason}") + self._templates.zh("examples"), "refused")
@@ -382,15 +420,20 @@ class ExtractiveAnswerer:
                 called only for a question without domain words.
             extra: passages retrieved for what the best passage leaves unanswered (see ``residual_query``).
         """
+        named = self._articles.named(query)
+        if named is not None and not named.chunks:
+            return self._no_article(named, query)
         if law := self._guard.unknown_law(query, hits[0].chunk.text if hits else ""):
             return self._no_answer(Verdict("no_answer", "unknown_law", law), [], query)
+        if named is not None:
+            hits = self._article_first(named, hits)
         if not hits or (self._guard.off_topic(query) and closeness() < self._config.off_topic_closeness):
             return self.refusal(Verdict("refused", "off_topic"))
         related = hits[: self._config.related_sections]
-        if self.coverage(query, hits[0]) < self._config.min_coverage:
+        if named is None and self.coverage(query, hits[0]) < self._config.min_coverage:
             return self._no_answer(Verdict("no_answer", "weak"), related, query)
         weights = self.weights(query)
-        hits = self._list_first(query, hits)
+        hits = self._list_first(query, hits) if named is None else hits
         sources = self._sources(query, hits, extra or [], weights)
         clause = self._guard.priced_clause(query)
         priced = [t for t in self._segment(clause) if len(t) > 1 and self._index.lexical.idf(t) > 0] if clause else []
@@ -409,6 +452,8 @@ class ExtractiveAnswerer:
                 quoted.extend(note[1])
         if query.language == "en":
             passages.append(self._templates.en("source", cite="；".join(self._cite(h, query) for h in sources)))
+        if note := self._premise_note(query, passages[0]):
+            passages.insert(0, note)
         return Composed("\n".join(passages), "answered", self._cited(hits, quoted), items)
 
     def _cited(self, hits: list[Hit], quoted: list[Chunk]) -> list[Hit]:

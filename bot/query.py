@@ -11,12 +11,14 @@ from pathlib import Path
 
 import cn2an
 
+from bot.figures import Figure, asserted_figures
 from index.cleaning import NUMERALS, normalize_text
 from index.segment import Segmenter, read_word_list
 
 _NUM = NUMERALS
 _ARTICLE_REF = re.compile(rf"第[{_NUM}]+条(?:之[{_NUM}]+)?")
 _LABEL_REF = re.compile(rf"第[{_NUM}]+(?:条(?:之[{_NUM}]+)?|部分|章|节)")
+_ARABIC_ARTICLE = re.compile(r"第\s*(\d+)\s*条")  # 第1261条: an article number of any length
 _ARABIC_COUNT = re.compile(r"(?<![\d.])(\d{1,3})(?=\s*(?:条|年|日|个月|月|倍|项|款|天|周年|个|类|种))")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|版|的|修订|修正)")
 _ITEM_REF = re.compile(rf"第\s*([{_NUM}\d]+)\s*(?:项|个|点|条措施|方面|部分)")
@@ -76,6 +78,8 @@ class Query:
         asks_law: the question asks what the law says (法律上怎么规定, 违法吗).
         item_ref: an ordinal reference to an item of the previous answer (``第三项``).
         is_followup: the question leans on the conversation so far.
+        asserted: figures the question states as facts to check (``保护期是五十年，对吗``); they are not searched
+            for (``tokens`` and ``dense_text`` leave them out), the answer checks them against the provision.
     """
 
     original: str
@@ -99,6 +103,7 @@ class Query:
     asks_law: bool = False
     item_ref: int | None = None
     is_followup: bool = False
+    asserted: list[Figure] = field(default_factory=list)
 
 
 def _read_table(name: str) -> list[list[str]]:
@@ -208,12 +213,16 @@ class QueryAnalyzer:
         session has one."""
         normalized = normalize_text(question).strip()
         english = len(_ENGLISH.findall(normalized)) > 2 * len(_HAN.findall(normalized))
-        text = _ARABIC_COUNT.sub(lambda m: chinese_number(int(m.group(1))), normalized)
+        text = _ARABIC_ARTICLE.sub(lambda m: f"第{chinese_number(int(m.group(1)))}条", normalized)
+        text = _ARABIC_COUNT.sub(lambda m: chinese_number(int(m.group(1))), text)
         translated = ""
         if english:
             translated, leftover = self._translate(text)
             text = f"{translated} {leftover}"
         named, hinted, content = self.document_titles(text)
+        asserted = asserted_figures(text) if not english else []
+        for figure in asserted:  # what the question claims is checked against the answer, not searched for
+            content = content.replace(figure.text, " ")
         dense_text = f"{normalized} {translated}" if english else content
         tokens = self._segmenter.tokens(_YES_NO.sub(" ", content))
         expansions: list[str] = []
@@ -246,6 +255,7 @@ class QueryAnalyzer:
             asks_structure=bool(_STRUCTURE_CUES.search(normalized)),
             asks_law=bool(_LAW_CUES.search(normalized.lower())),
             item_ref=numeral_value(item_match.group(1)) if item_match and not query_has_article(text) else None,
+            asserted=asserted,
         )
         if previous is not None and self._leans_on_previous(query, normalized):
             self._merge_previous(query, previous)
