@@ -42,6 +42,7 @@ class _Rules:
     units: dict[str, tuple[str, float]]
     before: re.Pattern[str]
     after: re.Pattern[str]
+    stand_in: dict[str, str]
 
 
 @cache
@@ -52,7 +53,9 @@ def _rules() -> _Rules:
     ordinal = re.escape(data["assertion"]["ordinal"])
     pattern = re.compile(rf"(?<![{ordinal}\d.{NUMERALS}])(\d+(?:\.\d+)?|[{NUMERALS}]+)({spellings})")
     assertion = data["assertion"]
-    return _Rules(pattern, units, re.compile(assertion["before"]), re.compile(assertion["after"]))
+    return _Rules(
+        pattern, units, re.compile(assertion["before"]), re.compile(assertion["after"]), dict(data["stand_in"])
+    )
 
 
 def _number(numeral: str) -> float | None:
@@ -91,6 +94,11 @@ def asserted_figures(text: str) -> list[Figure]:
         for figure, start, end in _found(text)
         if rules.before.search(text[:start]) or rules.after.search(text[end:])
     ]
+
+
+def stand_in(figure: Figure) -> str:
+    """The word searched for in place of an asserted figure: what a figure of its unit is about (期限, 数额)."""
+    return _rules().stand_in.get(figure.unit, "")
 
 
 def mismatched(asserted: list[Figure], provision: str) -> list[Figure]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import cn2an
 
-from bot.figures import Figure, asserted_figures
+from bot.figures import Figure, asserted_figures, stand_in
 from index.cleaning import NUMERALS, normalize_text
 from index.segment import Segmenter, read_word_list
 
@@ -79,7 +79,8 @@ class Query:
         item_ref: an ordinal reference to an item of the previous answer (``第三项``).
         is_followup: the question leans on the conversation so far.
         asserted: figures the question states as facts to check (``保护期是五十年，对吗``); they are not searched
-            for (``tokens`` and ``dense_text`` leave them out), the answer checks them against the provision.
+            for (``tokens`` and ``dense_text`` hold what they are about instead: 期限, 数额), the answer checks them
+            against the provision.
     """
 
     original: str
@@ -222,7 +223,7 @@ class QueryAnalyzer:
         named, hinted, content = self.document_titles(text)
         asserted = asserted_figures(text) if not english else []
         for figure in asserted:  # what the question claims is checked against the answer, not searched for
-            content = content.replace(figure.text, " ")
+            content = content.replace(figure.text, f" {stand_in(figure)} ")
         dense_text = f"{normalized} {translated}" if english else content
         tokens = self._segmenter.tokens(_YES_NO.sub(" ", content))
         expansions: list[str] = []

@@ -99,10 +99,16 @@ def test_a_bare_false_claim_is_corrected(pipeline: Pipeline) -> None:
 
 
 def test_a_wrong_trademark_term_is_corrected_from_article_39(pipeline: Pipeline) -> None:
+    # 第四十条 (续展: 每次续展注册的有效期为十年) ranks first, as for 商标注册有效期是多少年？ without a figure;
+    # 第三十九条 is quoted beside it. Asked as 注册商标的有效期是二十年吗, 第三十九条 leads.
     answer = pipeline.answer("商标注册有效期是二十年吗？")
-    assert first_cited(answer) == (TRADEMARK, "第三十九条")
-    assert answer.text.startswith("您提到的「二十年」与条文不符：\n根据《中华人民共和国商标法》第三十九条")
-    assert "注册商标的有效期为十年" in answer.text
+    assert answer.text.startswith("您提到的「二十年」与条文不符：\n根据《中华人民共和国商标法》")
+    assert "根据《中华人民共和国商标法》第三十九条（2019年修正，现行有效）：注册商标的有效期为十年" in answer.text
+    assert ("中华人民共和国商标法", "第三十九条") in [(c.title, c.section.split(" › ")[-1]) for c in answer.citations]
+    assert_grounded(answer)
+    plain = pipeline.answer("注册商标的有效期是二十年吗？")
+    assert first_cited(plain) == (TRADEMARK, "第三十九条")
+    assert plain.text.startswith("您提到的「二十年」与条文不符：\n根据《中华人民共和国商标法》第三十九条")
     assert_grounded(answer)
 
 
