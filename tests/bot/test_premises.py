@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from bot.conversation import Turn
 from bot.figures import asserted_figures, mismatched
 from bot.pipeline import Pipeline
 from bot.query import QueryAnalyzer
@@ -53,6 +54,10 @@ def test_the_count_comes_from_the_version_asked_about(pipeline: Pipeline) -> Non
     assert new.text.startswith("《中华人民共和国商标法》（2026年6月26日公布，2027年1月1日施行，尚未施行）没有第一百条")
     assert "全文共七十三条" not in new.text
     assert all(c.status == "尚未施行" for c in new.citations)
+    old = pipeline.answer("2019年商标法第八十条规定了什么？", day=date(2027, 1, 2))
+    assert old.text == "《中华人民共和国商标法》（2019年修正，已被取代）没有第八十条，全文共七十三条。"
+    current = pipeline.answer("商标法第八十条规定了什么？", day=date(2027, 1, 2))
+    assert current.status == "answered" and first_cited(current) == (TRADEMARK, "第八十条")
     revised = pipeline.answer("新商标法第八十七条规定了什么？", day=date(2026, 12, 2))
     assert revised.status == "answered"
     assert first_cited(revised) == (TRADEMARK, "第八十七条")
@@ -129,6 +134,13 @@ def test_an_asserted_figure_is_not_searched_for(pipeline: Pipeline) -> None:
     assert "五十年" in query.text  # the answer still sees what was claimed
     article = analyzer.analyze("商标法第一百条规定了什么？")
     assert article.labels == ["第一百条"] and article.asserted == []
+
+
+def test_asserted_figures_survive_the_conversation_log(pipeline: Pipeline) -> None:
+    query = pipeline.analyzer.analyze("发明专利保护一百年？", day=date(2026, 12, 2))
+    restored = Turn.from_dict(Turn("发明专利保护一百年？", query, "id").to_dict()).query
+    assert restored.asserted == query.asserted
+    assert mismatched(restored.asserted, "发明专利权的期限为二十年") == query.asserted
 
 
 @pytest.mark.parametrize(
