@@ -21,7 +21,7 @@ from bot.extract import QuoteLimits, join_units, quote_units, select_units
 from bot.figures import mismatched
 from bot.guard import Guard, Verdict
 from bot.listing import MARKED_ITEM, Listing, announced, article_items, inline_enumeration
-from bot.query import Query, chinese_number, numeral_value
+from bot.query import Query, chinese_number, is_subject, numeral_value
 from bot.rerank import EXPANSION_SHARE, question_weights, term_weights
 from bot.schema import Hit, Status
 from bot.templates import Templates
@@ -393,8 +393,17 @@ class ExtractiveAnswerer:
 
     def _premise_note(self, query: Query, quoted: str) -> str | None:
         """The line before an answer saying which figures the question asserts that the quoted provision
-        contradicts (``您提到的「五十年」与条文不符：``), if any."""
-        wrong = mismatched(query.asserted, quoted)
+        contradicts (``您提到的「五十年」与条文不符：``), if any.
+
+        Only a provision about the question's subject can contradict it: one that names every subject word of the
+        question (实用新型 in 实用新型保护期是十年吗; its lead names the law). A provision retrieved for another
+        subject (植物新品种的保护期限) says nothing about the figure. The clauses naming the subject decide when
+        they state figures of the unit (外观设计专利权的期限为十五年, not the 十年 of 实用新型 beside it).
+        """
+        subjects = [t for t in query.tokens if is_subject(t)]
+        if not all(_present(t, quoted, query) for t in subjects):
+            return None
+        wrong = mismatched(query.asserted, quoted, subjects)
         if not wrong:
             return None
         figures = "、".join(self._templates.zh("premise_figure", figure=f.text) for f in dict.fromkeys(wrong))

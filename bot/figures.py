@@ -18,6 +18,7 @@ from index.cleaning import NUMERALS
 
 # A date (2027年1月1日, 十月十七日) is not a figure: its month and day are taken out before figures are found.
 _DATE = re.compile(rf"(?:[\d〇零{NUMERALS}]{{2,4}}年)?[\d{NUMERALS}]{{1,2}}月[\d{NUMERALS}]{{1,3}}日")
+_CLAUSE_BREAK = re.compile(r"[，；。：\n]")
 _YEAR_NUMERAL = re.compile(r"^(?:\d{4}|.*[〇零].*)$")  # 2020年, 二〇二〇年: a year, not a duration
 
 
@@ -101,11 +102,17 @@ def stand_in(figure: Figure) -> str:
     return _rules().stand_in.get(figure.unit, "")
 
 
-def mismatched(asserted: list[Figure], provision: str) -> list[Figure]:
-    """The asserted figures a provision contradicts: it states figures of the same unit, none of them equal."""
-    stated = figures(provision)
-    return [
-        figure
-        for figure in asserted
-        if (same_unit := {f.value for f in stated if f.unit == figure.unit}) and figure.value not in same_unit
-    ]
+def mismatched(asserted: list[Figure], provision: str, subjects: list[str] | tuple[str, ...] = ()) -> list[Figure]:
+    """The asserted figures a provision contradicts: it states figures of the same unit, none of them equal.
+
+    Where clauses of the provision name all of the question's ``subjects`` and state figures of the unit
+    (外观设计专利权的期限为十五年 beside 实用新型专利权的期限为十年), only theirs count.
+    """
+    clauses = [c for c in _CLAUSE_BREAK.split(provision) if c and all(word in c for word in subjects)]
+    wrong = []
+    for figure in asserted:
+        about = {f.value for clause in clauses for f in figures(clause) if f.unit == figure.unit}
+        stated = about or {f.value for f in figures(provision) if f.unit == figure.unit}
+        if stated and figure.value not in stated:
+            wrong.append(figure)
+    return wrong

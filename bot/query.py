@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -117,6 +118,16 @@ def _read_table(name: str) -> list[list[str]]:
     ]
 
 
+@cache
+def _subjects() -> tuple[str, ...]:
+    return tuple(read_word_list(Path(str(resources.files("bot.data").joinpath("subjects.txt")))))
+
+
+def is_subject(token: str) -> bool:
+    """Whether a question word names a subject of IP questions (专利, 实用新型, 商标…; ``bot/data/subjects.txt``)."""
+    return any(token in subject or subject in token for subject in _subjects())
+
+
 def numeral_value(numeral: str) -> int | None:
     """``三`` / ``十二`` / ``3`` -> the number, or None when it is not a numeral."""
     try:
@@ -145,7 +156,6 @@ class QueryAnalyzer:
         self._synonyms = sorted(((row[0], row[1]) for row in _read_table("synonyms.tsv")), key=lambda r: -len(r[0]))
         self._aliases = self._build_aliases(titles)
         self._titles = [(title, title.removeprefix("中华人民共和国").strip("《》")) for title in titles]
-        self._subjects = read_word_list(Path(str(resources.files("bot.data").joinpath("subjects.txt"))))
         for alias, _, _ in self._aliases:
             segmenter.add_word(alias)
 
@@ -271,8 +281,9 @@ class QueryAnalyzer:
         own_subject = bool(query.doc_titles) or any(self._is_subject(t) for t in query.tokens)
         return (cue and (short or not own_subject)) or (short and not own_subject) or len(query.tokens) <= 1
 
-    def _is_subject(self, token: str) -> bool:
-        return any(token in subject or subject in token for subject in self._subjects)
+    @staticmethod
+    def _is_subject(token: str) -> bool:
+        return is_subject(token)
 
     def _merge_previous(self, query: Query, previous: Query) -> None:
         """Carry the earlier turn's subject into a follow-up: its words at a lower weight, its documents."""

@@ -125,6 +125,26 @@ def test_a_matching_figure_gets_no_note(pipeline: Pipeline) -> None:
     assert_grounded(answer)
 
 
+@pytest.mark.parametrize(
+    ("question", "wrong"),
+    [
+        ("外观设计专利保护期是十年吗？", True),
+        ("外观设计专利保护期是十五年吗？", False),
+        ("发明专利保护期是十年吗？", True),
+    ],
+)
+def test_the_figure_of_the_subject_asked_about_decides(pipeline: Pipeline, question: str, wrong: bool) -> None:
+    answer = pipeline.answer(question)  # 第四十二条 states 二十年, 十年 and 十五年, one for each kind of patent
+    assert first_cited(answer) == (PATENT_LAW, "第四十二条")
+    assert answer.text.startswith("您提到的") is wrong
+    assert_grounded(answer)
+
+
+def test_a_provision_about_another_subject_contradicts_nothing(pipeline: Pipeline) -> None:
+    answer = pipeline.answer("实用新型保护期是十年吗？")  # true; whatever is retrieved must not call it wrong
+    assert "不符" not in answer.text
+
+
 def test_an_asserted_figure_is_not_searched_for(pipeline: Pipeline) -> None:
     analyzer: QueryAnalyzer = pipeline.analyzer
     query = analyzer.analyze("发明专利的保护期是五十年，对吗？")
@@ -162,6 +182,11 @@ def test_figures_compare_within_their_unit() -> None:
     assert mismatched(claimed, "处五十万元以下的罚款") == []
     assert mismatched(claimed, "处十万元以上一百万元以下的罚款") == claimed
     assert mismatched(claimed, "处三倍以下的罚款") == []  # no amount stated: nothing to contradict
+    term = asserted_figures("外观设计保护期是十年吗")
+    article = "发明专利权的期限为二十年，实用新型专利权的期限为十年，外观设计专利权的期限为十五年"
+    assert mismatched(term, article) == []
+    assert mismatched(term, article, ["外观设计"]) == term
+    assert mismatched(term, "注册商标的有效期为十年", ["外观设计"]) == []  # no clause names it: all figures count
 
 
 def test_quoted_user_words_are_grounded() -> None:
