@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from bot.answer_types import asked_types
+from bot.articles import ArticleCatalogue, NamedArticle
 from bot.citing import ARTICLE_LABEL, book_title, cite, versioned_title
 from bot.counterparts import Counterparts
 from bot.coverage import EXPANSION_SHARE, question_weights, term_weights
 from bot.extract import QuoteLimits, join_units, quote_units, select_units
+from bot.figures import mismatched
 from bot.guard import Guard, Verdict
 from bot.listing import MARKED_ITEM, Listing, announced, article_items, inline_enumeration
-from bot.query import Query, numeral_value
+from bot.query import Query, chinese_number, is_subject, numeral_value
 from bot.schema import Hit, Status
 from bot.templates import Templates
 from index.build import LoadedIndex
@@ -92,7 +94,11 @@ class ExtractiveAnswerer:
     """
 
     def __init__(
-        self, index: LoadedIndex, guard: Guard, templates: Templates, config: AnswerConfig,
+        self,
+        index: LoadedIndex,
+        guard: Guard,
+        templates: Templates,
+        config: AnswerConfig,
         segment: Callable[[str], list[str]],
     ) -> None:
         self._index = index
@@ -110,6 +116,7 @@ class ExtractiveAnswerer:
             self._by_doc.setdefault(chunk.doc_id, []).append(chunk)
         self._counterparts = Counterparts(index.chunks)
         self._headers = {chunk.doc_id: chunk for chunk in index.chunks if chunk.label == HISTORY_LABEL}
+        self._articles = ArticleCatalogue(index.docs, index.chunks, index.timeline)
         table = resources.files("bot.data").joinpath("doc_names_en.tsv").read_text(encoding="utf-8")
         self._english_names = dict(
             line.split("\t", 1) for line in table.splitlines() if line.strip() and not line.startswith("#")
@@ -155,8 +162,9 @@ class ExtractiveAnswerer:
         residual = [t for t in weights if t not in haystack]
         if sum(weights[t] for t in residual) < self._config.residual_share * sum(weights.values()):
             return None
-        return dataclasses.replace(query, tokens=residual, context_tokens=[], doc_titles=[], hinted_titles=[],
-                                   labels=[])
+        return dataclasses.replace(
+            query, tokens=residual, context_tokens=[], doc_titles=[], hinted_titles=[], labels=[]
+        )
 
     # ----- choosing sources -----------------------------------------------------------------------
 
@@ -227,7 +235,8 @@ class ExtractiveAnswerer:
         chunk = hit.chunk
         group = self._groups.get(chunk.group, [chunk]) if chunk.group else [chunk]
         return bool(
-            (hit.doc.kind != KIND_PLAN and article_items(group)) or chunk.announces
+            (hit.doc.kind != KIND_PLAN and article_items(group))
+            or chunk.announces
             or any(inline_enumeration(chunk, unit) for unit in sentences(chunk.text, split_clauses=False))
         )
 
@@ -244,8 +253,9 @@ class ExtractiveAnswerer:
 
     def _listing(self, hit: Hit, unit: str, query: Query) -> Listing | None:
         chunk = hit.chunk
-        if hit.doc.kind != KIND_PLAN and (items := article_items(self._groups.get(chunk.group, [chunk])
-                                                                 if chunk.group else [chunk])):
+        if hit.doc.kind != KIND_PLAN and (
+            items := article_items(self._groups.get(chunk.group, [chunk]) if chunk.group else [chunk])
+        ):
             return items
         if found := inline_enumeration(chunk, unit):
             return found
@@ -270,15 +280,22 @@ class ExtractiveAnswerer:
 
     def _passage(self, hit: Hit, query: Query, weights: dict[str, float]) -> tuple[str, list[Chunk], list[str]]:
         """One source's part of an answer (its lead and quoted units, or a list) and the chunks it quotes."""
-        units = select_units(quote_units(hit.chunk, self._config.quote), weights,
-                             asked_types(f"{query.original} {query.text}"), self._config.quote, query.text)
+        units = select_units(
+            quote_units(hit.chunk, self._config.quote),
+            weights,
+            asked_types(f"{query.original} {query.text}"),
+            self._config.quote,
+            query.text,
+        )
         units = units or [hit.chunk.text]
         if query.wants_list or query.wants_count or units[0].endswith(("：", ":")):
             listing = next((found for unit in units if (found := self._listing(hit, unit, query))), None)
             if listing:
                 items = listing.items[: self._config.max_list_items]
-                lines = [item if MARKED_ITEM.match(item) else self._templates.zh("list_item", number=n, item=item)
-                         for n, item in enumerate(items, 1)]
+                lines = [
+                    item if MARKED_ITEM.match(item) else self._templates.zh("list_item", number=n, item=item)
+                    for n, item in enumerate(items, 1)
+                ]
                 if query.language == "en":
                     head = f"{self._lead(hit, query)}\n{listing.intro}"
                 else:
@@ -301,25 +318,37 @@ class ExtractiveAnswerer:
             return (self._templates.zh("superseded_note", latest=versioned_title(current)), []) if current else None
         if status is VersionStatus.PENDING:
             until = self._templates.zh("until_then", current=versioned_title(current)) if current else ""
-            note = self._templates.zh("pending_version_note", effective=chinese_date(hit.doc.starts or ""),
-                                      current=until)
+            note = self._templates.zh(
+                "pending_version_note", effective=chinese_date(hit.doc.starts or ""), current=until
+            )
             return note, self._header(hit.doc.doc_id)
         revision = timeline.pending(hit.doc.doc_id, day)
         if revision is None:
             return None
-        dates = {"promulgated": chinese_date(revision.promulgated or ""), "title": book_title(revision.title),
-                 "effective": chinese_date(revision.starts or "")}
+        dates = {
+            "promulgated": chinese_date(revision.promulgated or ""),
+            "title": book_title(revision.title),
+            "effective": chinese_date(revision.starts or ""),
+        }
         counterpart = self._counterparts.find(hit.chunk, revision.doc_id)
-        if counterpart is None or not counterpart.label or (
-            self.coverage(query, Hit(counterpart, revision, 0.0)) < self._config.min_coverage
+        if (
+            counterpart is None
+            or not counterpart.label
+            or (self.coverage(query, Hit(counterpart, revision, 0.0)) < self._config.min_coverage)
         ):
             return self._templates.zh("revision_note", **dates, where="。"), self._header(revision.doc_id)
         limits = dataclasses.replace(self._config.quote, max_units=1, whole_passage_chars=0)
-        units = select_units(quote_units(counterpart, self._config.quote), weights,
-                             asked_types(f"{query.original} {query.text}"), limits, query.text)
+        units = select_units(
+            quote_units(counterpart, self._config.quote),
+            weights,
+            asked_types(f"{query.original} {query.text}"),
+            limits,
+            query.text,
+        )
         unchanged = all(unit in hit.chunk.text for unit in units)
-        where = self._templates.zh("revision_same" if unchanged else "revision_where", label=counterpart.label,
-                                   quote=join_units(units))
+        where = self._templates.zh(
+            "revision_same" if unchanged else "revision_where", label=counterpart.label, quote=join_units(units)
+        )
         return self._templates.zh("revision_note", **dates, where=where), [counterpart, *self._header(revision.doc_id)]
 
     def _header(self, doc_id: str) -> list[Chunk]:
@@ -335,6 +364,50 @@ class ExtractiveAnswerer:
             lines.append(self._templates.zh("related", sections="、".join(self._cite(h, query) for h in related)))
         lines.append(self._templates.zh("suggestion"))
         return Composed("\n".join(lines), "no_answer", related)
+
+    def _no_article(self, named: NamedArticle, query: Query) -> Composed:
+        """The reply when the version of the law asked about has no article of the number named."""
+        status = self._index.timeline.status(named.doc.doc_id, query.day)
+        if status is VersionStatus.IN_FORCE:
+            version = self._templates.zh("in_force_version")
+        else:
+            version = self._templates.zh("other_version", version=named.doc.version or "", status=status.value)
+        text = self._templates.zh(
+            "no_article",
+            title=book_title(named.doc.title),
+            version=version,
+            label=named.label,
+            count=chinese_number(named.count),
+        )
+        header = [Hit(chunk, named.doc, 0.0) for chunk in self._header(named.doc.doc_id)]
+        return Composed(text, "no_answer", header)
+
+    @staticmethod
+    def _article_first(named: NamedArticle, hits: list[Hit]) -> list[Hit]:
+        """The hits with the article the question names first (retrieved or not)."""
+        own = {chunk.chunk_id for chunk in named.chunks}
+        found = next((h for h in hits if h.chunk.chunk_id in own), None) or Hit(named.chunks[0], named.doc, 0.0)
+        top = max((h.score for h in hits), default=0.0)
+        first = dataclasses.replace(found, score=max(found.score, top + _PROMOTION_MARGIN))
+        return [first, *(h for h in hits if h.chunk.chunk_id != first.chunk.chunk_id)]
+
+    def _premise_note(self, query: Query, quoted: str) -> str | None:
+        """The line before an answer saying which figures the question asserts that the quoted provision
+        contradicts (``您提到的「五十年」与条文不符：``), if any.
+
+        Only a provision about the question's subject can contradict it: one that names every subject word of the
+        question (实用新型 in 实用新型保护期是十年吗; its lead names the law). A provision retrieved for another
+        subject (植物新品种的保护期限) says nothing about the figure. The clauses naming the subject decide when
+        they state figures of the unit (外观设计专利权的期限为十五年, not the 十年 of 实用新型 beside it).
+        """
+        subjects = [t for t in query.tokens if is_subject(t)]
+        if not all(_present(t, quoted, query) for t in subjects):
+            return None
+        wrong = mismatched(query.asserted, quoted, subjects)
+        if not wrong:
+            return None
+        figures = "、".join(self._templates.zh("premise_figure", figure=f.text) for f in dict.fromkeys(wrong))
+        return self._templates.zh("premise_mismatch", figures=figures)
 
     def refusal(self, verdict: Verdict) -> Composed:
         """The reply to an injection attempt or an off-topic request."""
@@ -356,15 +429,20 @@ class ExtractiveAnswerer:
                 called only for a question without domain words.
             extra: passages retrieved for what the best passage leaves unanswered (see ``residual_query``).
         """
+        named = self._articles.named(query)
+        if named is not None and not named.chunks:
+            return self._no_article(named, query)
         if law := self._guard.unknown_law(query, hits[0].chunk.text if hits else ""):
             return self._no_answer(Verdict("no_answer", "unknown_law", law), [], query)
+        if named is not None:
+            hits = self._article_first(named, hits)
         if not hits or (self._guard.off_topic(query) and closeness() < self._config.off_topic_closeness):
             return self.refusal(Verdict("refused", "off_topic"))
         related = hits[: self._config.related_sections]
-        if self.coverage(query, hits[0]) < self._config.min_coverage:
+        if named is None and self.coverage(query, hits[0]) < self._config.min_coverage:
             return self._no_answer(Verdict("no_answer", "weak"), related, query)
         weights = self.weights(query)
-        hits = self._list_first(query, hits)
+        hits = self._list_first(query, hits) if named is None else hits
         sources = self._sources(query, hits, extra or [], weights)
         clause = self._guard.priced_clause(query)
         priced = [t for t in self._segment(clause) if len(t) > 1 and self._index.lexical.idf(t) > 0] if clause else []
@@ -383,6 +461,8 @@ class ExtractiveAnswerer:
                 quoted.extend(note[1])
         if query.language == "en":
             passages.append(self._templates.en("source", cite="；".join(self._cite(h, query) for h in sources)))
+        if note := self._premise_note(query, passages[0]):
+            passages.insert(0, note)
         return Composed("\n".join(passages), "answered", self._cited(hits, quoted), items)
 
     def _cited(self, hits: list[Hit], quoted: list[Chunk]) -> list[Hit]:

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from bot.figures import Figure
 from bot.query import Query
 from bot.schema import Answer
 
@@ -55,6 +56,7 @@ class Turn:
         query = dict(values["query"])
         if "day" in query:
             query["day"] = date.fromisoformat(query["day"])
+        query["asserted"] = [Figure(**figure) for figure in query.get("asserted", [])]
         values["query"] = Query(**query)
         values["cited"] = [(chunk_id, score) for chunk_id, score in values["cited"]]
         return cls(**values)
@@ -121,8 +123,9 @@ class SessionStore:
         max_cached: sessions kept in memory.
     """
 
-    def __init__(self, log: ConversationLog | None, *, ttl_seconds: float, max_turns: int,
-                 max_cached: int = 10_000) -> None:
+    def __init__(
+        self, log: ConversationLog | None, *, ttl_seconds: float, max_turns: int, max_cached: int = 10_000
+    ) -> None:
         self.log = log
         self._cache: OrderedDict[str, Session] = OrderedDict()
         self._lock = threading.Lock()

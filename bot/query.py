@@ -6,17 +6,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
 import cn2an
 
+from bot.figures import Figure, asserted_figures, stand_in
 from index.cleaning import NUMERALS, normalize_text
 from index.segment import Segmenter, read_word_list
 
 _NUM = NUMERALS
 _ARTICLE_REF = re.compile(rf"第[{_NUM}]+条(?:之[{_NUM}]+)?")
 _LABEL_REF = re.compile(rf"第[{_NUM}]+(?:条(?:之[{_NUM}]+)?|部分|章|节)")
+_ARABIC_ARTICLE = re.compile(r"第\s*(\d+)\s*条")  # 第1261条: an article number of any length
 _ARABIC_COUNT = re.compile(r"(?<![\d.])(\d{1,3})(?=\s*(?:条|年|日|个月|月|倍|项|款|天|周年|个|类|种))")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|版|的|修订|修正)")
 _ITEM_REF = re.compile(rf"第\s*([{_NUM}\d]+)\s*(?:项|个|点|条措施|方面|部分)")
@@ -43,8 +46,10 @@ _NEW_VERSION_CUES = re.compile(
 )
 _NEW_BEFORE_NAME = re.compile(r"新的?《?$")
 _FOLLOWUP_START = re.compile(r"^(那|那么|还有|另外|同样|如果是|换成|要是|再问|然后|and |what about|how about)")
-_FOLLOWUP_ANYWHERE = re.compile(r"呢[？?]?$|它|这个|那个|这些|那些|上述|前面|刚才|该项|这一项|这条|那条|其中|"
-                                r"\bthis\b|\bthat\b|\bit\b")
+_FOLLOWUP_ANYWHERE = re.compile(
+    r"呢[？?]?$|它|这个|那个|这些|那些|上述|前面|刚才|该项|这一项|这条|那条|其中|"
+    r"\bthis\b|\bthat\b|\bit\b"
+)
 
 
 @dataclass(slots=True)
@@ -74,6 +79,9 @@ class Query:
         asks_law: the question asks what the law says (法律上怎么规定, 违法吗).
         item_ref: an ordinal reference to an item of the previous answer (``第三项``).
         is_followup: the question leans on the conversation so far.
+        asserted: figures the question states as facts to check (``保护期是五十年，对吗``); they are not searched
+            for (``tokens`` and ``dense_text`` hold what they are about instead: 期限, 数额), the answer checks them
+            against the provision.
     """
 
     original: str
@@ -97,13 +105,27 @@ class Query:
     asks_law: bool = False
     item_ref: int | None = None
     is_followup: bool = False
+    asserted: list[Figure] = field(default_factory=list)
 
 
 def _read_table(name: str) -> list[list[str]]:
     """Rows of a tab-separated data file; ``#`` starts a comment line."""
     text = resources.files("bot.data").joinpath(name).read_text(encoding="utf-8")
-    return [[cell.strip() for cell in line.split("\t")] for line in text.splitlines()
-            if line.strip() and not line.startswith("#")]
+    return [
+        [cell.strip() for cell in line.split("\t")]
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+
+
+@cache
+def _subjects() -> tuple[str, ...]:
+    return tuple(read_word_list(Path(str(resources.files("bot.data").joinpath("subjects.txt")))))
+
+
+def is_subject(token: str) -> bool:
+    """Whether a question word names a subject of IP questions (专利, 实用新型, 商标…; ``bot/data/subjects.txt``)."""
+    return any(token in subject or subject in token for subject in _subjects())
 
 
 def numeral_value(numeral: str) -> int | None:
@@ -134,7 +156,6 @@ class QueryAnalyzer:
         self._synonyms = sorted(((row[0], row[1]) for row in _read_table("synonyms.tsv")), key=lambda r: -len(r[0]))
         self._aliases = self._build_aliases(titles)
         self._titles = [(title, title.removeprefix("中华人民共和国").strip("《》")) for title in titles]
-        self._subjects = read_word_list(Path(str(resources.files("bot.data").joinpath("subjects.txt"))))
         for alias, _, _ in self._aliases:
             segmenter.add_word(alias)
 
@@ -173,9 +194,12 @@ class QueryAnalyzer:
 
     def _names_new(self, text: str) -> bool:
         """Whether a document's name follows 新 (新商标法): the question asks about its new version."""
-        return any(_NEW_BEFORE_NAME.search(text[: found.start()])
-                   for alias, _, hint in self._aliases if not hint
-                   for found in re.finditer(re.escape(alias), text))
+        return any(
+            _NEW_BEFORE_NAME.search(text[: found.start()])
+            for alias, _, hint in self._aliases
+            if not hint
+            for found in re.finditer(re.escape(alias), text)
+        )
 
     def known_law_name(self, name: str) -> bool:
         """Whether a document name in a question is one of the indexed documents.
@@ -200,12 +224,16 @@ class QueryAnalyzer:
         session has one."""
         normalized = normalize_text(question).strip()
         english = len(_ENGLISH.findall(normalized)) > 2 * len(_HAN.findall(normalized))
-        text = _ARABIC_COUNT.sub(lambda m: chinese_number(int(m.group(1))), normalized)
+        text = _ARABIC_ARTICLE.sub(lambda m: f"第{chinese_number(int(m.group(1)))}条", normalized)
+        text = _ARABIC_COUNT.sub(lambda m: chinese_number(int(m.group(1))), text)
         translated = ""
         if english:
             translated, leftover = self._translate(text)
             text = f"{translated} {leftover}"
         named, hinted, content = self.document_titles(text)
+        asserted = asserted_figures(text) if not english else []
+        for figure in asserted:  # what the question claims is checked against the answer, not searched for
+            content = content.replace(figure.text, f" {stand_in(figure)} ")
         dense_text = f"{normalized} {translated}" if english else content
         tokens = self._segmenter.tokens(_YES_NO.sub(" ", content))
         expansions: list[str] = []
@@ -238,6 +266,7 @@ class QueryAnalyzer:
             asks_structure=bool(_STRUCTURE_CUES.search(normalized)),
             asks_law=bool(_LAW_CUES.search(normalized.lower())),
             item_ref=numeral_value(item_match.group(1)) if item_match and not query_has_article(text) else None,
+            asserted=asserted,
         )
         if previous is not None and self._leans_on_previous(query, normalized):
             self._merge_previous(query, previous)
@@ -252,8 +281,9 @@ class QueryAnalyzer:
         own_subject = bool(query.doc_titles) or any(self._is_subject(t) for t in query.tokens)
         return (cue and (short or not own_subject)) or (short and not own_subject) or len(query.tokens) <= 1
 
-    def _is_subject(self, token: str) -> bool:
-        return any(token in subject or subject in token for subject in self._subjects)
+    @staticmethod
+    def _is_subject(token: str) -> bool:
+        return is_subject(token)
 
     def _merge_previous(self, query: Query, previous: Query) -> None:
         """Carry the earlier turn's subject into a follow-up: its words at a lower weight, its documents."""

@@ -15,8 +15,28 @@ _NUMBER = re.compile(
 _ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 _SPACE = re.compile(r"[ \t\u3000]+")
 # Words the composer adds around quotes: leads, list lead-ins, follow-up and version notes.
-_COMPOSER_WORDS = ("以下", "根据", "此外", "项是", "该版本已被", "现行规定请以新版为准", "已被", "取代", "注意",
-                   "届时该内容见", "该版本尚未施行", "将于", "起施行", "在此之前适用", "修订的", "表述不变")
+_COMPOSER_WORDS = (
+    "以下",
+    "根据",
+    "此外",
+    "项是",
+    "该版本已被",
+    "现行规定请以新版为准",
+    "已被",
+    "取代",
+    "注意",
+    "届时该内容见",
+    "该版本尚未施行",
+    "将于",
+    "起施行",
+    "在此之前适用",
+    "修订的",
+    "表述不变",
+    "您提到的",
+    "与条文不符",
+)
+# The question's own words an answer repeats in 「」 (您提到的「五十年」与条文不符): the user's, not a claim.
+_USER_WORDS = re.compile(r"「[^」\n]*」")
 _LIST_NUMBER = re.compile(r"^\d+\.\s*", re.M)
 
 
@@ -24,12 +44,14 @@ def ungrounded(answer: str, cited_texts: list[str], *, min_han: int = 4) -> list
     """The clauses and numbers of an answer that no cited text holds.
 
     A clause is checked when it has at least ``min_han`` Chinese characters and names no document
-    (citation leads do); around a composer word such as ``以下`` each side is checked on its own.
+    (citation leads do); around a composer word such as ``以下`` each side is checked on its own. Words in
+    「」 are the question's, repeated (您提到的「五十年」与条文不符), and are not checked.
     """
     sources = _SPACE.sub("", "".join(cited_texts))
     missing = []
     for raw_line in _LIST_NUMBER.sub("", answer).splitlines():
         line = _SPACE.sub("", _ENGLISH_WORD.sub(" ", _without_citation_leads(raw_line.strip())))
+        line = _USER_WORDS.sub("「」", line)
         for clause in _CLAUSE.findall(line):
             if len(_HAN.findall(clause)) < min_han or "《" in clause or "》" in clause:
                 continue
