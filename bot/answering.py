@@ -46,7 +46,8 @@ class AnswerConfig:
     """Thresholds of the extractive answerer (see ``AnswerSettings``).
 
     Attributes:
-        min_coverage: share of the question's known words (IDF-weighted) the best passage must hold.
+        min_coverage: share of the question's known words (IDF-weighted) the best passage must hold, unless
+        confident_probability: the ranker gives the best passage at least this probability of answering.
         off_topic_closeness: below this cosine to the closest passage, a question without domain words is
             off-topic (the scale is the embedding model's; set by measurement for the default model).
         max_list_items: lists longer than this are cut.
@@ -61,6 +62,7 @@ class AnswerConfig:
     """
 
     min_coverage: float
+    confident_probability: float
     off_topic_closeness: float
     max_list_items: int
     related_sections: int
@@ -439,7 +441,8 @@ class ExtractiveAnswerer:
         if not hits or (self._guard.off_topic(query) and closeness() < self._config.off_topic_closeness):
             return self.refusal(Verdict("refused", "off_topic"))
         related = hits[: self._config.related_sections]
-        if named is None and self.coverage(query, hits[0]) < self._config.min_coverage:
+        if (named is None and hits[0].score < self._config.confident_probability
+                and self.coverage(query, hits[0]) < self._config.min_coverage):
             return self._no_answer(Verdict("no_answer", "weak"), related, query)
         weights = self.weights(query)
         hits = self._list_first(query, hits) if named is None else hits

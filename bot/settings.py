@@ -80,7 +80,12 @@ class TrainingSettings(BaseModel):
 class AnswerSettings(BaseModel):
     """Extractive answering and abstention."""
 
-    min_coverage: float = 0.15
+    min_coverage: float = Field(
+        0.15, description="最相关段落至少要含问题中这么多（按 IDF 加权）的用词，否则视为证据不足"
+    )
+    confident_probability: float = Field(
+        0.11, description="排序模型给最相关段落的概率不低于此值时，即使用词覆盖不足也作答（dev 与 stard tune 上测定）",
+    )
     off_topic_closeness: float = Field(
         0.27, description="问题与最接近的文段的余弦低于此值且不含领域词时视为无关问题（按默认向量模型测定）"
     )
@@ -91,8 +96,12 @@ class AnswerSettings(BaseModel):
     whole_passage_chars: int = 200
     max_list_items: int = 20
     related_sections: int = 3
-    close_second: float = 0.85
-    close_other: float = 0.9
+    close_second: float = Field(
+        0.5, description="同一文件中得分不低于最相关段落这么多倍的次相关段落也一并引用（在 dev 与 stard tune 上测定）"
+    )
+    close_other: float = Field(
+        0.5, description="其他文件中得分不低于最相关段落这么多倍、且含其未覆盖用词的段落也一并引用（同上）"
+    )
     residual_share: float = 0.25
     second_source_cover: float = 0.5
 
