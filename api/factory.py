@@ -126,7 +126,7 @@ def build_pipeline(settings: Settings, components: Components, *, log: Conversat
         searcher=HybridSearcher(
             index, components.embeddings, load_models(settings.index_dir),
             candidate_depth=retrieval.candidate_depth, vocabulary_words=retrieval.vocabulary_words,
-            reranker=_reranker(settings),
+            disabled=retrieval.disabled_features, reranker=_reranker(settings),
         ),
         answering=_from_settings(
             AnswerConfig,

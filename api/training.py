@@ -34,18 +34,25 @@ CODE = [PROJECT_ROOT / "bot" / "features.py", *sorted((PROJECT_ROOT / "bot" / "l
 
 
 def _load(settings: Settings, components: Components, index_dir: Path) -> LoadedIndex:
-    return load_index(index_dir, components.embeddings, embedding_model=settings.retrieval.embedding_model,
-                      second=components.second)
+    return load_index(
+        index_dir, components.embeddings, embedding_model=settings.retrieval.embedding_model, second=components.second
+    )
 
 
 def transfer_index(settings: Settings, components: Components) -> LoadedIndex:
     """The index of the transfer questions' articles (built, or reused when up to date, under the index folder)."""
     folder = settings.index_dir / TRAINING_FOLDER
     files = write_transfer_corpus(TRANSFER_SET, folder / "transfer-corpus")
-    build_index(files, folder / "transfer-index", embeddings=components.embeddings,
-                embedding_model=settings.retrieval.embedding_model, segmenter=components.segmenter,
-                max_document_bytes=settings.max_document_bytes, chunk_max_chars=settings.retrieval.chunk_max_chars,
-                second=components.second)
+    build_index(
+        files,
+        folder / "transfer-index",
+        embeddings=components.embeddings,
+        embedding_model=settings.retrieval.embedding_model,
+        segmenter=components.segmenter,
+        max_document_bytes=settings.max_document_bytes,
+        chunk_max_chars=settings.retrieval.chunk_max_chars,
+        second=components.second,
+    )
     return _load(settings, components, folder / "transfer-index")
 
 
@@ -53,8 +60,12 @@ def _fingerprint(settings: Settings, indexes: list[LoadedIndex], sets: list[Path
     digest = hashlib.sha256()
     for part in (
         json.dumps(settings.training.model_dump(mode="json"), sort_keys=True),
-        json.dumps(settings.retrieval.model_dump(mode="json", include={"candidate_depth", "vocabulary_words"}),
-                   sort_keys=True),
+        json.dumps(
+            settings.retrieval.model_dump(
+                mode="json", include={"candidate_depth", "vocabulary_words", "disabled_features"}
+            ),
+            sort_keys=True,
+        ),
         ",".join(FEATURE_NAMES),
         *(index.build_id for index in indexes),
     ):
@@ -65,14 +76,22 @@ def _fingerprint(settings: Settings, indexes: list[LoadedIndex], sets: list[Path
 
 
 def _searcher(settings: Settings, components: Components, index: LoadedIndex) -> Corpus:
-    searcher = HybridSearcher(index, components.embeddings, LearnedModels(),
-                              candidate_depth=settings.retrieval.candidate_depth,
-                              vocabulary_words=settings.retrieval.vocabulary_words)
+    searcher = HybridSearcher(
+        index,
+        components.embeddings,
+        LearnedModels(),
+        candidate_depth=settings.retrieval.candidate_depth,
+        vocabulary_words=settings.retrieval.vocabulary_words,
+        disabled=settings.retrieval.disabled_features,
+    )
     return Corpus(searcher, QueryAnalyzer(components.segmenter, sorted({d.title for d in index.docs.values()})))
 
 
 def train_models(
-    settings: Settings, components: Components, *, force: bool = False,
+    settings: Settings,
+    components: Components,
+    *,
+    force: bool = False,
     progress: Callable[[str], None] = lambda message: None,
 ) -> dict[str, Any] | None:
     """Train and save the models for the current index; the report, or None when they were up to date."""
@@ -89,17 +108,30 @@ def train_models(
         questions += case_questions(DEV_SET, "dev")
     corpus = _searcher(settings, components, index)
     corpora = {TRANSFER: _searcher(settings, components, transfer), "stard-tune": corpus, "dev": corpus}
-    trained = train(questions, corpora, components.segmenter.tokens, settings.training, day=today(settings),
-                    progress=progress)
-    report = {"format": FORMAT_VERSION, "fingerprint": fingerprint,
-              "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "index_build": index.build_id,
-              "with_dev": settings.training.with_dev, **trained.report}
+    trained = train(
+        questions,
+        corpora,
+        components.segmenter.tokens,
+        settings.training,
+        served=corpus,
+        day=today(settings),
+        progress=progress,
+    )
+    report = {
+        "format": FORMAT_VERSION,
+        "fingerprint": fingerprint,
+        "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "index_build": index.build_id,
+        "with_dev": settings.training.with_dev,
+        **trained.report,
+    }
     target = models_dir(settings.index_dir)
     staging = target.with_name(f"{target.name}.new")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     trained.models.ranker.booster.save_model(str(staging / RANKER_FILE))  # type: ignore[attr-defined]
     trained.models.vocabulary.save(staging / VOCABULARY_FILE, trained.pair_counts)
+    trained.models.memory.save(staging)
     (staging / REPORT_FILE).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)

@@ -48,6 +48,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("bm25_sentence", True, "BM25 of the passage's best sentence, relative to the best sentence"),
     Feature("bm25_synonyms", True, "BM25 of the synonym-table and earlier-turn words, relative to the best"),
     Feature("vocabulary", True, "BM25 of the statute words the learned vocabulary associates with the question"),
+    Feature("memory", True, "cosine of the closest remembered (labelled) question that this passage answers"),
     Feature("dense_main", True, "cosine of question and passage, main embedding model"),
     Feature("dense_main_gap", True, "that cosine minus the best passage's"),
     Feature("dense_main_rank", False, "log2 of the passage's rank by the main model's cosine"),
@@ -107,8 +108,9 @@ class IndexFacts:
         self.leads = {i: lead.lower() for i, c in enumerate(chunks) if (lead := list_lead(c))}
         self.holders = {t.name: np.array([bool(t.evidence.search(c.text)) for c in chunks]) for t in answer_types()}
         # The years a version can be asked for by: the year it was promulgated and the year it takes effect.
-        self.doc_years = {d.doc_id: {(d.promulgated or "")[:4], (d.starts or "")[:4]} - {""}
-                          for d in index.docs.values()}
+        self.doc_years = {
+            d.doc_id: {(d.promulgated or "")[:4], (d.starts or "")[:4]} - {""} for d in index.docs.values()
+        }
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -141,8 +143,11 @@ class IndexFacts:
             else:
                 weight[doc.doc_id] = 0.0
         for doc in self.index.docs.values():
-            if (doc.title in requested and timeline.status(doc.doc_id, query.day) is VersionStatus.IN_FORCE
-                    and not self.doc_years[doc.doc_id] & asked_years):
+            if (
+                doc.title in requested
+                and timeline.status(doc.doc_id, query.day) is VersionStatus.IN_FORCE
+                and not self.doc_years[doc.doc_id] & asked_years
+            ):
                 weight[doc.doc_id] = 0.5
         return np.array([weight.get(d.doc_id, 1.0) for d in self.docs], dtype=np.float32)
 
@@ -156,6 +161,7 @@ class Channels:
         sentence: BM25 of each passage's best sentence.
         synonyms: BM25 of the synonym-table and earlier-turn words.
         vocabulary: BM25 of the words the learned vocabulary associates with the question's.
+        memory: the question memory's recall (cosine of the closest remembered question each passage answers).
         dense: cosine, main embedding model.
         second: cosine, second embedding model (None without one).
         weights: the question's words with their IDF weights (coverage features).
@@ -165,6 +171,7 @@ class Channels:
     sentence: np.ndarray
     synonyms: np.ndarray
     vocabulary: np.ndarray
+    memory: np.ndarray
     dense: np.ndarray
     second: np.ndarray | None
     weights: dict[str, float]
@@ -227,6 +234,7 @@ def feature_matrix(
         "bm25_sentence": _relative(channels.sentence)[pick],
         "bm25_synonyms": _relative(channels.synonyms)[pick],
         "vocabulary": _relative(channels.vocabulary)[pick],
+        "memory": channels.memory[pick],
         "dense_main": main[pick],
         "dense_main_gap": main_gap[pick],
         "dense_main_rank": main_rank[pick],
@@ -238,15 +246,23 @@ def feature_matrix(
             lambda i: max((coverage(unit, weights) for unit in facts.units[i]), default=0.0)
         ),
         "answer_clause": per_candidate(lambda i: clause.coverage(facts.units[i])) if clause else constant(0.0),
-        "list_lead": (per_candidate(lambda i: coverage(facts.leads[i], weights) if i in facts.leads else 0.0)
-                      if query.wants_list else constant(0.0)),
-        "negation": (per_candidate(lambda i: negation_coverage(facts.haystacks[i], negated, rules))
-                     if negated else constant(0.0)),
-        "answer_type": (np.sum([facts.holders[t.name][pick] for t in asked], axis=0).astype(np.float32)
-                        if asked else constant(0.0)),
+        "list_lead": (
+            per_candidate(lambda i: coverage(facts.leads[i], weights) if i in facts.leads else 0.0)
+            if query.wants_list
+            else constant(0.0)
+        ),
+        "negation": (
+            per_candidate(lambda i: negation_coverage(facts.haystacks[i], negated, rules)) if negated else constant(0.0)
+        ),
+        "answer_type": (
+            np.sum([facts.holders[t.name][pick] for t in asked], axis=0).astype(np.float32) if asked else constant(0.0)
+        ),
         "named_document": named.astype(np.float32),
-        "hinted_document": (np.isin(facts.titles[pick], query.hinted_titles).astype(np.float32)
-                            if query.hinted_titles else constant(0.0)),
+        "hinted_document": (
+            np.isin(facts.titles[pick], query.hinted_titles).astype(np.float32)
+            if query.hinted_titles
+            else constant(0.0)
+        ),
         "named_label": labels,
         "plan_passage": facts.in_plan[pick],
         "plan_question": constant(float(plan_question)),

@@ -1,6 +1,6 @@
 """The learned models next to the index (``<index_dir>/models/``, written by ``policybot train``): the ranking model,
-its calibration and training report, and the learned vocabulary. Without them retrieval falls back to rank fusion
-and no vocabulary, and says so."""
+its calibration and training report, the learned vocabulary and the question memory. Without them retrieval falls
+back to rank fusion, with no vocabulary and no memory, and says so."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 
 import lightgbm
 
+from bot.memory import QuestionMemory
 from bot.ranker import Calibration, FusionRanker, LearnedRanker, Ranker
 from bot.vocabulary import Vocabulary
 
@@ -31,11 +32,13 @@ class LearnedModels:
     Attributes:
         ranker: the ranking model (``FusionRanker`` when none was trained).
         vocabulary: the layperson → statute vocabulary (empty when none was trained).
+        memory: the labelled questions over the corpus (empty when none was trained).
         report: ``models.json``: training data, seed, settings fingerprint, measured figures (empty when untrained).
     """
 
     ranker: Ranker = field(default_factory=FusionRanker)
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    memory: QuestionMemory = field(default_factory=QuestionMemory)
     report: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -68,8 +71,12 @@ def load_models(index_dir: Path) -> LearnedModels:
         calibration = Calibration(**report["calibration"])
         ranker = LearnedRanker(booster, calibration)
         vocabulary = Vocabulary.load(folder / VOCABULARY_FILE)
+        memory = QuestionMemory.load(folder)
     except (OSError, ValueError, KeyError, TypeError, lightgbm.basic.LightGBMError) as error:
-        log.warning("the trained models in %s cannot be used (%s): ranking by rank fusion; run "
-                    "`policybot train --force`", folder, error)
+        log.warning(
+            "the trained models in %s cannot be used (%s): ranking by rank fusion; run `policybot train --force`",
+            folder,
+            error,
+        )
         return LearnedModels()
-    return LearnedModels(ranker, vocabulary, report)
+    return LearnedModels(ranker, vocabulary, memory, report)

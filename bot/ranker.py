@@ -101,4 +101,3 @@ class FusionRanker:
 
     def contributions(self, features: np.ndarray) -> Contributions:
         return Contributions(self._terms(features), 0.0)
-

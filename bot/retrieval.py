@@ -1,10 +1,12 @@
 """Retrieval in named steps: the versions the question may be answered from, candidate passages from each channel
-(passage and sentence BM25, synonyms, the learned vocabulary, each embedding model, articles the question names),
+(passage and sentence BM25, synonyms, the learned vocabulary, the question memory, each embedding model, articles
+the question names),
 the ranker over their named features (``bot.features``), and an optional cross-encoder. ``rank(..., explain=True)``
 keeps each feature's value and contribution for every hit, which ``policybot ask --explain`` prints."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -22,6 +24,7 @@ from bot.models import LearnedModels
 from bot.query import Query, QueryAnalyzer
 from bot.schema import Explanation, Hit
 from index.build import LoadedIndex
+from index.stores.dense import normalized
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,15 +61,25 @@ def ranking_trace(ranking: Ranking) -> dict[str, Any]:
     """A ranking as JSON-able data for the answer's trace (the console shows it; ``ask --explain`` prints it)."""
     hits = []
     for hit in ranking.hits[:TRACE_HITS]:
-        described: dict[str, Any] = {"chunk_id": hit.chunk.chunk_id, "title": hit.doc.title,
-                                     "section": hit.chunk.section, "score": round(hit.score, 4)}
+        described: dict[str, Any] = {
+            "chunk_id": hit.chunk.chunk_id,
+            "title": hit.doc.title,
+            "section": hit.chunk.section,
+            "score": round(hit.score, 4),
+        }
         if hit.explanation:
             described["base"] = hit.explanation.base
-            described["features"] = {name: [value, hit.explanation.contributions[name]]
-                                     for name, value in hit.explanation.values.items()}
+            described["features"] = {
+                name: [value, hit.explanation.contributions[name]] for name, value in hit.explanation.values.items()
+            }
         hits.append(described)
-    return {"ranker": ranking.ranker, "eligible": ranking.eligible, "candidates": ranking.candidates,
-            "steps": ranking.steps, "hits": hits}
+    return {
+        "ranker": ranking.ranker,
+        "eligible": ranking.eligible,
+        "candidates": ranking.candidates,
+        "steps": ranking.steps,
+        "hits": hits,
+    }
 
 
 class HybridSearcher:
@@ -78,6 +91,7 @@ class HybridSearcher:
         models: the learned ranker and vocabulary (``bot.models.load_models``).
         candidate_depth: how many passages each channel proposes.
         vocabulary_words: how many statute words the learned vocabulary adds to a question.
+        disabled: features held at 0 (a disabled channel proposes no candidates either), to measure what each adds.
         reranker: an optional ``sentence_transformers.CrossEncoder`` that re-scores the ranked hits.
     """
 
@@ -89,8 +103,13 @@ class HybridSearcher:
         *,
         candidate_depth: int,
         vocabulary_words: int,
+        disabled: Collection[str] = (),
         reranker: Any | None = None,
     ) -> None:
+        if unknown := set(disabled) - set(FEATURE_NAMES):
+            raise ValueError(f"unknown ranking features: {sorted(unknown)}")
+        self.disabled = frozenset(disabled)
+        self._disabled_columns = [FEATURE_NAMES.index(name) for name in sorted(self.disabled)]
         self.index = index
         self.models = models
         self.facts = IndexFacts(index)
@@ -120,6 +139,7 @@ class HybridSearcher:
         synonyms = [*query.expansion_tokens, *query.context_tokens]
         associated = self.models.vocabulary.expand(query.tokens, self.vocabulary_words)
         none = np.zeros(len(self.facts), dtype=np.float32)
+        vector = self.question_vector(query)
         second = None
         if self._second is not None:
             second = self._second.scores_by_vector(self._second_vector(query.dense_text))
@@ -128,10 +148,15 @@ class HybridSearcher:
             sentence=sentence,
             synonyms=lexical.scores(synonyms) if synonyms else none,
             vocabulary=lexical.scores(associated) if associated else none,
-            dense=self.index.dense.scores_by_vector(self._query_vector(query.dense_text)),
+            memory=self.models.memory.recall(vector, self._position, len(self.facts)),
+            dense=self.index.dense.scores_by_vector(vector),
             second=second,
             weights=term_weights(query, lexical.idf),
         )
+
+    def question_vector(self, query: Query) -> np.ndarray:
+        """The question's unit vector by the main model (cached per text)."""
+        return normalized(self._query_vector(query.dense_text))[0]
 
     def closeness(self, query: Query) -> float:
         """Cosine of the question to its closest passage (main model): how near its meaning is to the documents."""
@@ -145,18 +170,28 @@ class HybridSearcher:
         eligible = eligibility > 0
         channels = self.channels(query)
         chosen: set[int] = set()
-        for scores in (channels.passage, channels.sentence, channels.synonyms, channels.vocabulary,
-                       channels.dense, channels.second):
-            if scores is None:
+        proposals = {
+            "bm25_passage": channels.passage,
+            "bm25_sentence": channels.sentence,
+            "bm25_synonyms": channels.synonyms,
+            "vocabulary": channels.vocabulary,
+            "memory": channels.memory,
+            "dense_main": channels.dense,
+            "dense_second": channels.second,
+        }
+        for feature, scores in proposals.items():
+            if scores is None or feature in self.disabled:
                 continue
             masked = np.where(eligible & (scores > 0), scores, -np.inf)
             top = np.argsort(-masked, kind="stable")[: self.candidate_depth]
             chosen.update(int(i) for i in top if np.isfinite(masked[i]))
         if query.labels:
-            chosen.update(i for i in np.flatnonzero(eligible)
-                          if any(label in self.facts.paths[i] for label in query.labels))
+            chosen.update(
+                i for i in np.flatnonzero(eligible) if any(label in self.facts.paths[i] for label in query.labels)
+            )
         positions = np.array(sorted(chosen), dtype=np.int64)
         features = feature_matrix(query, self.facts, channels, positions, eligibility)
+        features[:, self._disabled_columns] = 0.0
         return Candidates(positions, features, int(eligible.sum()))
 
     def rank(self, query: Query, k: int = 5, *, explain: bool = False) -> Ranking:
@@ -164,8 +199,9 @@ class HybridSearcher:
         values and contributions."""
         found = self.candidates(query)
         ranker = self.models.ranker
-        steps: list[dict[str, Any]] = [{"step": "candidates", "eligible": found.eligible,
-                                        "candidates": len(found.positions)}]
+        steps: list[dict[str, Any]] = [
+            {"step": "candidates", "eligible": found.eligible, "candidates": len(found.positions)}
+        ]
         if not len(found.positions):
             return Ranking([], 0, found.eligible, ranker.name, steps)
         scores = ranker.score(found.features)
@@ -179,12 +215,14 @@ class HybridSearcher:
                 values = found.features[candidate]
                 explanation = Explanation(
                     values={n: round(float(v), 4) for n, v in zip(FEATURE_NAMES, values, strict=True)},
-                    contributions={n: round(float(c), 4)
-                                   for n, c in zip(FEATURE_NAMES, contributions.values[row], strict=True)},
+                    contributions={
+                        n: round(float(c), 4) for n, c in zip(FEATURE_NAMES, contributions.values[row], strict=True)
+                    },
                     base=round(contributions.base, 4),
                 )
-            hits.append(Hit(self.index.chunks[position], self.facts.docs[position], float(scores[candidate]),
-                            explanation))
+            hits.append(
+                Hit(self.index.chunks[position], self.facts.docs[position], float(scores[candidate]), explanation)
+            )
         steps.append({"step": "ranker", "ranker": ranker.name, "top": [h.chunk.chunk_id for h in hits[:3]]})
         if self._reranker is not None:
             texts = self.index.search_texts

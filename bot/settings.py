@@ -39,6 +39,10 @@ class RetrievalSettings(BaseModel):
         40, ge=1, description="每个检索通道（段落 BM25、句子 BM25、同义词、学习词表、各向量模型）提供的候选段落数"
     )
     vocabulary_words: int = Field(20, ge=0, description="学习到的“百姓用语→法条用语”词表为一个问题最多补充的法条用词数")
+    disabled_features: list[str] = Field(
+        [], description="关闭的排序特征名（bot/features.py；如 [\"memory\"]）：取值恒为 0，其通道不再提供候选；"
+        "改动后须重新运行 policybot train（用于逐项衡量每个特征的作用）"
+    )
     candidates: int = Field(20, description="交给回答环节挑选的排序结果条数")
     top_k: int = Field(5, description="回答列出的引用条数上限")
     reranker_model: str | None = Field(None, description="可选的 cross-encoder 重排模型名/本地路径")

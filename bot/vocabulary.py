@@ -32,8 +32,11 @@ class Vocabulary:
 
     def save(self, path: Path, pairs: dict[tuple[str, str], int]) -> None:
         """Write the table (``pairs``: how many question/article pairs each association was seen in)."""
-        rows = [f"{q}\t{w}\t{s:.4f}\t{pairs.get((q, w), 0)}" for q, words in sorted(self.associations.items())
-                for w, s in words]
+        rows = [
+            f"{q}\t{w}\t{s:.4f}\t{pairs.get((q, w), 0)}"
+            for q, words in sorted(self.associations.items())
+            for w, s in words
+        ]
         path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
 
     @classmethod

@@ -57,9 +57,12 @@ class TrainingQuestion:
 def transfer_questions(path: Path) -> list[TrainingQuestion]:
     """The transfer questions of a STARD file."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [TrainingQuestion(row["id"], row["question"], TRANSFER,
-                             articles=frozenset((a["law"], a["article"]) for a in row["articles"]))
-            for row in rows]
+    return [
+        TrainingQuestion(
+            row["id"], row["question"], TRANSFER, articles=frozenset((a["law"], a["article"]) for a in row["articles"])
+        )
+        for row in rows
+    ]
 
 
 def transfer_articles(path: Path) -> dict[str, dict[str, str]]:
@@ -91,13 +94,21 @@ def write_transfer_corpus(path: Path, folder: Path) -> list[Path]:
 
 def case_questions(path: Path, source: str, split: str | None = None) -> list[TrainingQuestion]:
     """The answerable, single-turn cases of an evaluation set that name their evidence."""
-    return [_from_case(case, source) for case in load_dataset(path, split)
-            if case.answerable and case.evidence and not case.history]
+    return [
+        _from_case(case, source)
+        for case in load_dataset(path, split)
+        if case.answerable and case.evidence and not case.history
+    ]
 
 
 def _from_case(case: Case, source: str) -> TrainingQuestion:
-    return TrainingQuestion(case.id, case.question, source, evidence=tuple(case.evidence),
-                            day=date.fromisoformat(case.today) if case.today else None)
+    return TrainingQuestion(
+        case.id,
+        case.question,
+        source,
+        evidence=tuple(case.evidence),
+        day=date.fromisoformat(case.today) if case.today else None,
+    )
 
 
 def words_of(text: str, tokens: Callable[[str], list[str]]) -> set[str]:

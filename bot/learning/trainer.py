@@ -21,6 +21,7 @@ from sklearn.linear_model import LogisticRegression
 from bot.features import FEATURE_NAMES, FEATURES
 from bot.learning.examples import TrainingQuestion, words_of
 from bot.learning.vocabulary import learn_vocabulary
+from bot.memory import QuestionMemory
 from bot.models import LearnedModels
 from bot.query import QueryAnalyzer
 from bot.ranker import Calibration, FusionRanker, LearnedRanker
@@ -70,21 +71,65 @@ def _pairs(
     return pairs
 
 
+@dataclass(slots=True)
+class Remembered:
+    """The training questions over one corpus as the question memory holds them, with their folds."""
+
+    vectors: list[np.ndarray] = field(default_factory=list)
+    answers: list[list[str]] = field(default_factory=list)
+    folds: list[int] = field(default_factory=list)
+
+    def memory(self, excluded: int | None = None) -> QuestionMemory:
+        """The memory of every question but those of fold ``excluded``."""
+        keep = [i for i, fold in enumerate(self.folds) if fold != excluded]
+        if not keep:
+            return QuestionMemory()
+        return QuestionMemory(np.vstack([self.vectors[i] for i in keep]), [self.answers[i] for i in keep])
+
+
+def _remember(
+    questions: Sequence[TrainingQuestion], corpora: dict[str, Corpus], folds: int, day: date
+) -> dict[int, Remembered]:
+    """Per corpus (by ``id``): its questions' vectors and answering chunk ids."""
+    remembered: dict[int, Remembered] = {}
+    for question in questions:
+        corpus = corpora[question.source]
+        index = corpus.searcher.index
+        answers = [c.chunk_id for c in index.chunks if question.answers(c, index.docs[c.doc_id])]
+        if not answers:
+            continue
+        query = corpus.analyzer.analyze(question.question, day=question.day or day)
+        entry = remembered.setdefault(id(corpus), Remembered())
+        entry.vectors.append(corpus.searcher.question_vector(query))
+        entry.answers.append(answers)
+        entry.folds.append(question.fold(folds))
+    return remembered
+
+
 def _groups(
-    questions: Sequence[TrainingQuestion], corpora: dict[str, Corpus], vocabularies: list[Vocabulary],
-    settings: TrainingSettings, day: date,
+    questions: Sequence[TrainingQuestion],
+    corpora: dict[str, Corpus],
+    vocabularies: list[Vocabulary],
+    remembered: dict[int, Remembered],
+    settings: TrainingSettings,
+    day: date,
 ) -> list[Group]:
     groups = []
+    memories: dict[tuple[int, int], QuestionMemory] = {}
     for question in questions:
         corpus = corpora[question.source]
         fold = question.fold(settings.folds)
+        key = (id(corpus), fold)
+        if key not in memories:
+            memories[key] = remembered[id(corpus)].memory(fold) if id(corpus) in remembered else QuestionMemory()
         searcher = copy.copy(corpus.searcher)
-        searcher.models = LearnedModels(vocabulary=vocabularies[fold])
+        searcher.models = LearnedModels(vocabulary=vocabularies[fold], memory=memories[key])
         query = corpus.analyzer.analyze(question.question, day=question.day or day)
         found = searcher.candidates(query)
         index = searcher.index
-        labels = np.array([question.answers(index.chunks[i], searcher.facts.docs[i]) for i in found.positions],
-                          dtype=np.float32)
+        labels = np.array(
+            [question.answers(index.chunks[i], searcher.facts.docs[i]) for i in found.positions], dtype=np.float32
+        )
         groups.append(Group(question, fold, found.features, labels, missed=not labels.any()))
     return groups
 
@@ -110,8 +155,11 @@ def _params(settings: TrainingSettings) -> dict[str, Any]:
 
 def _dataset(groups: Sequence[Group]) -> lightgbm.Dataset:
     return lightgbm.Dataset(
-        np.vstack([g.features for g in groups]), np.concatenate([g.labels for g in groups]),
-        group=[len(g.labels) for g in groups], feature_name=list(FEATURE_NAMES), free_raw_data=False,
+        np.vstack([g.features for g in groups]),
+        np.concatenate([g.labels for g in groups]),
+        group=[len(g.labels) for g in groups],
+        feature_name=list(FEATURE_NAMES),
+        free_raw_data=False,
     )
 
 
@@ -123,10 +171,12 @@ def _hits(groups: Sequence[Group], scores: Sequence[np.ndarray]) -> dict[str, fl
         found = np.flatnonzero(group.labels[order])
         ranks.append(int(found[0]) + 1 if len(found) else None)
     count = len(ranks) or 1
-    return {"questions": len(ranks),
-            "hit@1": round(sum(r == 1 for r in ranks if r) / count, 3),
-            "hit@3": round(sum(r <= 3 for r in ranks if r) / count, 3),
-            "candidate_recall": round(sum(r is not None for r in ranks) / count, 3)}
+    return {
+        "questions": len(ranks),
+        "hit@1": round(sum(r == 1 for r in ranks if r) / count, 3),
+        "hit@3": round(sum(r <= 3 for r in ranks if r) / count, 3),
+        "candidate_recall": round(sum(r is not None for r in ranks) / count, 3),
+    }
 
 
 def train(
@@ -135,6 +185,7 @@ def train(
     tokens: Callable[[str], list[str]],
     settings: TrainingSettings,
     *,
+    served: Corpus,
     day: date,
     progress: Callable[[str], None] = lambda message: None,
 ) -> Trained:
@@ -143,6 +194,7 @@ def train(
     Args:
         questions: the training questions.
         corpora: per source, the index its questions are answered from.
+        served: the corpus answers are served from (its questions become the question memory).
         tokens: the segmenter's tokeniser (the vocabulary's words are its tokens).
         settings: seed, folds, vocabulary and model sizes.
         day: the day questions without their own are asked on (versions in force).
@@ -155,13 +207,18 @@ def train(
 
     def vocabulary(excluded: int | None) -> tuple[Vocabulary, dict[tuple[str, str], int]]:
         chosen = [pair for qid, pair in pairs.items() if fold_of[qid] != excluded]
-        return learn_vocabulary(chosen, min_pairs=settings.vocabulary_min_pairs,
-                                min_npmi=settings.vocabulary_min_npmi, per_word=settings.vocabulary_per_word)
+        return learn_vocabulary(
+            chosen,
+            min_pairs=settings.vocabulary_min_pairs,
+            min_npmi=settings.vocabulary_min_npmi,
+            per_word=settings.vocabulary_per_word,
+        )
 
     progress(f"词表：{len(pairs)} 组问答（按 {folds} 折交叉学习）")
     out_of_fold = [vocabulary(fold)[0] for fold in range(folds)]
     progress(f"特征：{len(questions)} 个问题")
-    groups = _groups(questions, corpora, out_of_fold, settings, day)
+    remembered = _remember(questions, corpora, folds, day)
+    groups = _groups(questions, corpora, out_of_fold, remembered, settings, day)
     usable = [g for g in groups if not g.missed and len(g.labels) > 1]
 
     params = _params(settings)
@@ -171,7 +228,9 @@ def train(
         train_groups = [g for g in usable if g.fold != fold]
         valid_groups = [g for g in usable if g.fold == fold]
         booster = lightgbm.train(
-            params, _dataset(train_groups), num_boost_round=settings.max_rounds,
+            params,
+            _dataset(train_groups),
+            num_boost_round=settings.max_rounds,
             valid_sets=[_dataset(valid_groups)],
             callbacks=[lightgbm.early_stopping(settings.early_stopping_rounds, first_metric_only=True, verbose=False)],
         )
@@ -207,10 +266,18 @@ def train(
         "usable_questions": len(usable),
         "calibration": {"slope": calibration.slope, "intercept": calibration.intercept},
         "out_of_fold": by_source,
-        "vocabulary": {"pairs": len(pairs), "question_words": len(full_vocabulary.associations),
-                       "associations": len(full_vocabulary)},
-        "feature_gain": {name: round(float(gain), 1) for name, gain in
-                         sorted(zip(FEATURE_NAMES, importance, strict=True), key=lambda item: -item[1])},
+        "vocabulary": {
+            "pairs": len(pairs),
+            "question_words": len(full_vocabulary.associations),
+            "associations": len(full_vocabulary),
+        },
+        "feature_gain": {
+            name: round(float(gain), 1)
+            for name, gain in sorted(zip(FEATURE_NAMES, importance, strict=True), key=lambda item: -item[1])
+        },
         "seconds": round(time.perf_counter() - started, 1),
     }
-    return Trained(LearnedModels(LearnedRanker(booster, calibration), full_vocabulary, report), counts, report)
+    memory = remembered[id(served)].memory() if id(served) in remembered else QuestionMemory()
+    report["memory"] = {"questions": len(memory)}
+    models = LearnedModels(LearnedRanker(booster, calibration), full_vocabulary, memory, report)
+    return Trained(models, counts, report)

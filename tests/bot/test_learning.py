@@ -40,8 +40,9 @@ def test_the_vocabulary_associates_words_that_meet_more_often_than_chance(tmp_pa
 
 
 def test_rare_associations_are_left_out() -> None:
-    vocabulary, _ = learn_vocabulary([({"辞退"}, {"解除"})] * 2 + [({"其他"}, {"无关"})] * 5,
-                                     min_pairs=3, min_npmi=0.0, per_word=5)
+    vocabulary, _ = learn_vocabulary(
+        [({"辞退"}, {"解除"})] * 2 + [({"其他"}, {"无关"})] * 5, min_pairs=3, min_npmi=0.0, per_word=5
+    )
     assert "辞退" not in vocabulary.associations
 
 

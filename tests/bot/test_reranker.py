@@ -25,8 +25,14 @@ class PrefersGracePeriod:
 def test_cross_encoder_scores_decide_the_order(pipeline: Pipeline) -> None:
     plain = pipeline.searcher
     model = PrefersGracePeriod()
-    searcher = HybridSearcher(plain.index, plain.embeddings, plain.models, candidate_depth=plain.candidate_depth,
-                              vocabulary_words=plain.vocabulary_words, reranker=model)
+    searcher = HybridSearcher(
+        plain.index,
+        plain.embeddings,
+        plain.models,
+        candidate_depth=plain.candidate_depth,
+        vocabulary_words=plain.vocabulary_words,
+        reranker=model,
+    )
     query = pipeline.analyzer.analyze("注册商标的有效期是多少年？")
     before = plain.search(query, 10)
     ranking = searcher.rank(query, 10)
