@@ -137,13 +137,14 @@ def _print_trace(trace: dict[str, Any], labels_path: Path) -> None:
     labels = tomllib.loads(labels_path.read_text(encoding="utf-8"))
     names, headings = labels["features"], labels["headings"]
     console.print(headings["title"].format(**trace))
-    for number, hit in enumerate(trace["hits"], 1):
+    for number, hit in enumerate(trace["candidates"], 1):
         table = Table(title=f"[{number}] {hit['title']} › {hit['section']}  score={hit['score']}"
                       f"  {headings['base']}={hit.get('base', 0)}")
         for column in (headings["feature"], headings["value"], headings["contribution"]):
             table.add_column(column)
-        for name, (value, contribution) in sorted(hit.get("features", {}).items(), key=lambda i: -abs(i[1][1])):
-            if value or contribution:
+        contributions = hit.get("contributions", {})
+        for name, contribution in sorted(contributions.items(), key=lambda item: -abs(item[1])):
+            if (value := hit["features"][name]) or contribution:
                 table.add_row(names.get(name, name), f"{value:g}", f"{contribution:+.3f}")
         console.print(table)
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from bot.answering import AnswerConfig
 from bot.conversation import ConversationLog, SessionStore
 from bot.extract import QuoteLimits
-from bot.models import load_models
+from bot.models import LearnedModels, load_models
 from bot.pipeline import Pipeline, PipelineConfig
 from bot.retrieval import HybridSearcher
 from bot.settings import Settings, today
@@ -90,12 +90,14 @@ def session_store(settings: Settings, log: ConversationLog | None) -> SessionSto
                         max_cached=settings.session_cache_size)
 
 
-def provenance(settings: Settings, build_id: str) -> dict[str, str]:
-    """What produces the answers, stored with every turn: the index build, a hash of the settings that shape
-    answers, the embedding models and the version (content hash) of the answer templates."""
+def provenance(settings: Settings, build_id: str, models: LearnedModels) -> dict[str, str]:
+    """What produces the answers, stored with every turn: the index build, the trained ranking model (its training
+    fingerprint, or ``untrained``), a hash of the settings that shape answers, the embedding models and the version
+    (content hash) of the answer templates."""
     templates = (settings.prompts_dir / "answer_templates.toml").read_bytes()
     return {
         "index_build": build_id,
+        "ranker_model": models.report.get("fingerprint", "untrained"),
         "settings_hash": settings.fingerprint(),
         "embedding_models": settings.retrieval.models,
         "templates_version": hashlib.sha256(templates).hexdigest()[:12],
@@ -117,6 +119,7 @@ def build_pipeline(settings: Settings, components: Components, *, log: Conversat
     retrieval, answer = settings.retrieval, settings.answer
     index = load_index(settings.index_dir, components.embeddings, embedding_model=retrieval.embedding_model,
                        second=components.second)
+    models = load_models(settings.index_dir)
     pipeline = Pipeline(
         index,
         components.embeddings,
@@ -124,7 +127,7 @@ def build_pipeline(settings: Settings, components: Components, *, log: Conversat
         templates_path=settings.prompts_dir / "answer_templates.toml",
         sessions=session_store(settings, log),
         searcher=HybridSearcher(
-            index, components.embeddings, load_models(settings.index_dir),
+            index, components.embeddings, models,
             candidate_depth=retrieval.candidate_depth, vocabulary_words=retrieval.vocabulary_words,
             disabled=retrieval.disabled_features, reranker=_reranker(settings),
         ),
@@ -145,7 +148,7 @@ def build_pipeline(settings: Settings, components: Components, *, log: Conversat
             candidates=retrieval.candidates,
         ),
         today=lambda: today(settings),
-        provenance=provenance(settings, index.build_id),
+        provenance=provenance(settings, index.build_id, models),
     )
     pipeline.warm_up()
     return pipeline

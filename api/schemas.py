@@ -56,6 +56,9 @@ class HealthPublic(BaseModel):
     documents: int
     chunks: int
     build_id: str | None = None
+    ranker: str | None = Field(
+        None, description="排序模型：learned（policybot train 训练所得）或 rank fusion (untrained)（尚未训练）"
+    )
     today: str = Field(..., description="法律版本状态按哪一天计算（ISO 日期，POLICYBOT_TODAY 或当天）")
     stale: bool = Field(False, description="语料目录在建索引后有变化或索引需要重建（需运行 policybot ingest）")
     previous_build: bool = Field(False, description="当前索引未通过校验，正在使用上一个完好的索引")

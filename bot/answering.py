@@ -184,11 +184,11 @@ class ExtractiveAnswerer:
     def _sources(self, query: Query, hits: list[Hit], extra: list[Hit], weights: dict[str, float]) -> list[Hit]:
         """The passage to answer from, plus at most one more.
 
-        A second passage covers what the best one leaves out: a part of the question it does not answer
+        A question asking whether there is support gets the plan's passage on the subject beside a law. Otherwise a
+        second passage covers what the best one leaves out: a part of the question it does not answer
         (another question, or the plan beside a law), or the kind of answer asked for (a penalty, an amount)
         that it lacks — an article referring to the best one comes first, as penalties refer to the duty
-        they enforce. A question asking whether there is support gets the plan's passage on the subject beside
-        a law. Otherwise a runner-up scoring nearly as high is quoted too (from another document, only
+        they enforce. Failing that, a runner-up scoring nearly as high is quoted too (from another document, only
         when nearer still and holding some of what the best one leaves out).
         """
         primary = hits[0]
@@ -198,6 +198,10 @@ class ExtractiveAnswerer:
         wanted = asked_types(f"{query.original} {query.text}")
         missing_kinds = [t for t in wanted if t.sought and not t.evidence.search(primary.chunk.text)]
         two_questions = len(_QUESTION_END.findall(query.original.strip())) >= 2
+        if primary.doc.kind != KIND_PLAN and self._guard.asks_for_support(query):
+            plan = next((h for h in [*hits[1:], *extra] if h.doc.kind == KIND_PLAN), None)
+            if plan is not None and self.coverage(query, plan) >= self._config.second_source_cover:
+                return [primary, plan]
         if remainder >= self._config.residual_share * sum(weights.values()) or missing_kinds:
             references = self._cross_references(primary)
             best, best_cover = None, 0.0
@@ -216,10 +220,6 @@ class ExtractiveAnswerer:
                     best, best_cover = hit, cover
             if best is not None and best_cover >= self._config.second_source_cover:
                 return [primary, best]
-        if primary.doc.kind != KIND_PLAN and self._guard.asks_for_support(query):
-            plan = next((h for h in [*hits[1:], *extra] if h.doc.kind == KIND_PLAN), None)
-            if plan is not None and self.coverage(query, plan) >= self._config.second_source_cover:
-                return [primary, plan]
         runner_up = hits[1] if len(hits) > 1 else None
         if runner_up is not None and runner_up.chunk.group is None and primary.chunk.group is None:
             same_document = runner_up.doc.doc_id == primary.doc.doc_id

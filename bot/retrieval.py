@@ -58,8 +58,9 @@ TRACE_HITS = 5
 
 
 def ranking_trace(ranking: Ranking) -> dict[str, Any]:
-    """A ranking as JSON-able data for the answer's trace (the console shows it; ``ask --explain`` prints it)."""
-    hits = []
+    """A ranking as JSON-able data for the answer's trace (the staff console shows it; ``ask --explain`` prints it):
+    the steps, and for the best hits each feature's value (``features``) and contribution (``contributions``)."""
+    candidates = []
     for hit in ranking.hits[:TRACE_HITS]:
         described: dict[str, Any] = {
             "chunk_id": hit.chunk.chunk_id,
@@ -68,17 +69,15 @@ def ranking_trace(ranking: Ranking) -> dict[str, Any]:
             "score": round(hit.score, 4),
         }
         if hit.explanation:
-            described["base"] = hit.explanation.base
-            described["features"] = {
-                name: [value, hit.explanation.contributions[name]] for name, value in hit.explanation.values.items()
-            }
-        hits.append(described)
+            described.update(base=hit.explanation.base, features=hit.explanation.values,
+                             contributions=hit.explanation.contributions)
+        candidates.append(described)
     return {
         "ranker": ranking.ranker,
         "eligible": ranking.eligible,
-        "candidates": ranking.candidates,
+        "candidate_count": ranking.candidates,
         "steps": ranking.steps,
-        "hits": hits,
+        "candidates": candidates,
     }
 
 

@@ -31,7 +31,8 @@ def healthz(request: Request, response: Response, records: RecordsDep) -> Health
                             detail=request.app.state.startup_error, **database_fields)
     index = pipeline.index
     return HealthPublic(status="degraded" if index.passed_over else "ok", index_loaded=True, model=model,
-                        documents=len(index.docs), chunks=len(index.chunks), build_id=index.build_id, today=day,
+                        documents=len(index.docs), chunks=len(index.chunks), build_id=index.build_id,
+                        ranker=pipeline.searcher.models.ranker.name, today=day,
                         stale=request.app.state.index_stale, previous_build=bool(index.passed_over),
                         detail="；".join(index.passed_over) or None, **database_fields)
 

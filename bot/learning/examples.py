@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,9 +19,11 @@ from datetime import date
 from pathlib import Path
 
 from eval.dataset import Case, load_dataset
+from index.cleaning import NUMERALS
 from index.schema import Chunk, SourceDoc
 
 TRANSFER = "transfer"
+_NUMBER = re.compile(rf"第?[{NUMERALS}\d.]+[条款项章节编]?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,5 +115,5 @@ def _from_case(case: Case, source: str) -> TrainingQuestion:
 
 
 def words_of(text: str, tokens: Callable[[str], list[str]]) -> set[str]:
-    """The multi-character words of a text."""
-    return {t for t in tokens(text) if len(t) > 1}
+    """The multi-character words of a text, without numbers (an article's number says nothing of its subject)."""
+    return {t for t in tokens(text) if len(t) > 1 and not _NUMBER.fullmatch(t)}

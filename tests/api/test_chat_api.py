@@ -53,6 +53,7 @@ def test_health_and_documents(client: TestClient) -> None:
     assert health["model"] == "use-multilingual + e5-small"  # main and second embedding model
     assert health["documents"] == 22 and health["chunks"] > 2500
     assert health["today"] == "2026-12-02"  # the day the statuses are computed for (POLICYBOT_TODAY in the tests)
+    assert health["ranker"] == "learned"  # trained by `policybot train` (conftest trains the test index)
     documents = client.get("/api/documents").json()
     assert len(documents) == 22
     rules = [d for d in documents if d["title"] == "中华人民共和国专利法实施细则"]

@@ -50,8 +50,10 @@ def test_every_turn_is_stored_with_what_produced_it(db_client: TestClient) -> No
     assert all(c["chunk_id"] for c in row["citations"]) and row["top_score"] == response["citations"][0]["score"]
     assert row["provenance"] == pipeline.provenance
     assert row["provenance"]["index_build"] == pipeline.index.build_id
-    assert set(row["provenance"]) == {"index_build", "settings_hash", "embedding_models", "templates_version"}
-    assert row["trace"] is None  # the pipeline does not explain its ranking yet
+    assert set(row["provenance"]) == {"index_build", "ranker_model", "settings_hash", "embedding_models",
+                                      "templates_version"}
+    assert row["trace"]["ranker"] == "learned"  # how the answer was ranked, feature by feature
+    assert row["trace"]["candidates"][0]["contributions"]
     assert (datetime.now(UTC) - row["created"]).total_seconds() < 600
     assert row["memory"]["answer_id"] == response["answer_id"]
     plain = db_client.post("/api/chat", json={"question": QUESTION}).json()

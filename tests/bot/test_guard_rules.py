@@ -84,15 +84,23 @@ def test_a_request_far_from_every_document_is_refused(pipeline: Pipeline, questi
 
 
 @pytest.mark.parametrize(
-    "question",
+    ("question", "article"),
     [
-        "我们业务员为了拿单，私下给客户的采购经理塞红包，这会算到公司头上吗？",  # 商业贿赂 without a domain word
-        "我的书卖断货了，出版社说不打算再印，我能不能收回来找别的出版社？",
+        # 商业贿赂 without a domain word; none of its words is in the article, so the answer may only point to it
+        ("我们业务员为了拿单，私下给客户的采购经理塞红包，这会算到公司头上吗？", "第八条"),
+        ("我的书卖断货了，出版社说不打算再印，我能不能收回来找别的出版社？", None),
     ],
 )
-def test_a_legal_question_in_everyday_words_is_not_refused(pipeline: Pipeline, question: str) -> None:
+def test_a_legal_question_in_everyday_words_is_not_refused(
+    pipeline: Pipeline, question: str, article: str | None
+) -> None:
     assert pipeline.guard.off_topic(pipeline.analyzer.analyze(question))  # no domain word...
-    assert pipeline.answer(question).status == "answered"  # ...but its meaning is close to the documents
+    answer = pipeline.answer(question)
+    assert answer.status != "refused"  # ...but its meaning is close to the documents
+    if article is None:
+        assert answer.status == "answered"
+    else:
+        assert answer.citations[0].section.endswith(article)
 
 
 def test_amounts_must_be_stated_by_the_evidence(pipeline: Pipeline) -> None:

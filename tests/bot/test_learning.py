@@ -109,7 +109,7 @@ def test_an_explanation_adds_up_to_the_rankers_score(pipeline: Pipeline) -> None
 def test_an_answer_carries_its_ranking_trace(pipeline: Pipeline) -> None:
     trace = pipeline.answer("发明专利权的期限是多少年？").trace
     assert trace is not None and trace["ranker"] == "learned"
-    top = trace["hits"][0]
+    top = trace["candidates"][0]
     assert top["section"].endswith("第四十二条")
-    assert set(top["features"]) == set(FEATURE_NAMES)
+    assert set(top["features"]) == set(top["contributions"]) == set(FEATURE_NAMES)
     json.dumps(trace)  # stored with the turn as JSON
