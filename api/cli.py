@@ -147,6 +147,10 @@ def _print_trace(trace: dict[str, Any], labels_path: Path) -> None:
             if (value := hit["features"][name]) or contribution:
                 table.add_row(names.get(name, name), f"{value:g}", f"{contribution:+.3f}")
         console.print(table)
+    console.print(headings["steps"])
+    for step in trace["steps"]:
+        details = "，".join(f"{key}={value}" for key, value in step.items() if key != "step")
+        console.print(f"  {step['step']}：{details}")
 
 
 @app.command("serve")

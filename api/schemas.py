@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -12,6 +12,9 @@ class ChatRequest(BaseModel):
 
     question: str = Field(..., description="问题（1–500 字）", examples=["发明专利权的期限是多少年？"])
     session_id: str | None = Field(None, max_length=128, description="会话 ID；追问时传入上一轮返回的 session_id")
+    debug: bool = Field(
+        False, description="为 true 时在回答中附上排序与作答过程（trace）：每个候选的特征取值与贡献、各作答步骤"
+    )
 
 
 class CitationPublic(BaseModel):
@@ -37,6 +40,9 @@ class AnswerPublic(BaseModel):
     session_id: str
     mode: str
     latency_ms: float
+    trace: dict[str, Any] | None = Field(
+        None, description="排序与作答过程（仅当请求的 debug 为 true）：检索步骤、前几个候选的特征取值与贡献、作答步骤"
+    )
 
 
 class ErrorPublic(BaseModel):

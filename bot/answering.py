@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import Any
 
 from bot.answer_types import asked_types
 from bot.articles import ArticleCatalogue, NamedArticle
@@ -82,6 +83,8 @@ class Composed:
     status: Status
     cited: list[Hit] = field(default_factory=list)
     items: list[str] = field(default_factory=list)
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    """The answer steps that decided it (the trace): what was checked, what was found, what was chosen and why."""
 
 
 class ExtractiveAnswerer:
@@ -181,8 +184,11 @@ class ExtractiveAnswerer:
             if chunk.label != label and label in chunk.text
         ]
 
-    def _sources(self, query: Query, hits: list[Hit], extra: list[Hit], weights: dict[str, float]) -> list[Hit]:
-        """The passage to answer from, plus at most one more.
+    def _sources(
+        self, query: Query, hits: list[Hit], extra: list[Hit], weights: dict[str, float]
+    ) -> tuple[list[Hit], str]:
+        """The passage to answer from, plus at most one more, and why (``support_plan``, ``completes_question``,
+        ``near_tie`` or ``best_only``).
 
         A question asking whether there is support gets the plan's passage on the subject beside a law. Otherwise a
         second passage covers what the best one leaves out: a part of the question it does not answer
@@ -201,7 +207,7 @@ class ExtractiveAnswerer:
         if primary.doc.kind != KIND_PLAN and self._guard.asks_for_support(query):
             plan = next((h for h in [*hits[1:], *extra] if h.doc.kind == KIND_PLAN), None)
             if plan is not None and self.coverage(query, plan) >= self._config.second_source_cover:
-                return [primary, plan]
+                return [primary, plan], "support_plan"
         if remainder >= self._config.residual_share * sum(weights.values()) or missing_kinds:
             references = self._cross_references(primary)
             best, best_cover = None, 0.0
@@ -219,7 +225,7 @@ class ExtractiveAnswerer:
                 if cover > best_cover:
                     best, best_cover = hit, cover
             if best is not None and best_cover >= self._config.second_source_cover:
-                return [primary, best]
+                return [primary, best], "completes_question"
         runner_up = hits[1] if len(hits) > 1 else None
         if runner_up is not None and runner_up.chunk.group is None and primary.chunk.group is None:
             same_document = runner_up.doc.doc_id == primary.doc.doc_id
@@ -227,8 +233,8 @@ class ExtractiveAnswerer:
             # From another document, only when the best passage leaves some of the question to it.
             adds = same_document or any(t in self._haystack(runner_up) for t in residual)
             if runner_up.score >= close * primary.score and adds:
-                return [primary, runner_up]
-        return [primary]
+                return [primary, runner_up], "near_tie"
+        return [primary], "best_only"
 
     # ----- composition ----------------------------------------------------------------------------
 
@@ -431,48 +437,76 @@ class ExtractiveAnswerer:
                 called only for a question without domain words.
             extra: passages retrieved for what the best passage leaves unanswered (see ``residual_query``).
         """
+        steps: list[dict[str, Any]] = []
+
+        def decided(composed: Composed, step: str, **details: Any) -> Composed:
+            composed.steps = [*steps, {"step": step, **details}]
+            return composed
+
         named = self._articles.named(query)
-        if named is not None and not named.chunks:
-            return self._no_article(named, query)
+        if named is not None:
+            steps.append({"step": "named_article", "document": named.doc.title, "label": named.label,
+                          "exists": bool(named.chunks), "articles": named.count})
+            if not named.chunks:
+                return decided(self._no_article(named, query), "no_such_article")
         if law := self._guard.unknown_law(query, hits[0].chunk.text if hits else ""):
-            return self._no_answer(Verdict("no_answer", "unknown_law", law), [], query)
+            return decided(self._no_answer(Verdict("no_answer", "unknown_law", law), [], query), "unknown_law", law=law)
         if named is not None:
             hits = self._article_first(named, hits)
-        if not hits or (self._guard.off_topic(query) and closeness() < self._config.off_topic_closeness):
-            return self.refusal(Verdict("refused", "off_topic"))
+        if not hits:
+            return decided(self.refusal(Verdict("refused", "off_topic")), "off_topic", hits=0)
+        if self._guard.off_topic(query) and (near := closeness()) < self._config.off_topic_closeness:
+            return decided(self.refusal(Verdict("refused", "off_topic")), "off_topic", closeness=round(near, 4),
+                           threshold=self._config.off_topic_closeness)
         related = hits[: self._config.related_sections]
-        if (named is None and hits[0].score < self._config.confident_probability
-                and self.coverage(query, hits[0]) < self._config.min_coverage):
-            return self._no_answer(Verdict("no_answer", "weak"), related, query)
+        covered = self.coverage(query, hits[0])
+        enough = named is not None or hits[0].score >= self._config.confident_probability or (
+            covered >= self._config.min_coverage
+        )
+        steps.append({"step": "evidence", "probability": round(hits[0].score, 4), "coverage": round(covered, 4),
+                      "confident_probability": self._config.confident_probability,
+                      "min_coverage": self._config.min_coverage, "enough": enough})
+        if not enough:
+            return decided(self._no_answer(Verdict("no_answer", "weak"), related, query), "weak_evidence")
         weights = self.weights(query)
-        hits = self._list_first(query, hits) if named is None else hits
-        sources = self._sources(query, hits, extra or [], weights)
+        if named is None:
+            listed = self._list_first(query, hits)
+            if listed[0] is not hits[0]:
+                steps.append({"step": "list_first", "promoted": listed[0].chunk.chunk_id})
+            hits = listed
+        sources, why = self._sources(query, hits, extra or [], weights)
+        steps.append({"step": "sources", "reason": why, "quoted": [h.chunk.chunk_id for h in sources]})
         clause = self._guard.priced_clause(query)
         priced = [t for t in self._segment(clause) if len(t) > 1 and self._index.lexical.idf(t) > 0] if clause else []
         if reason := self._guard.unstated_figure(query, sources[0].chunk.text, priced):
-            return self._no_answer(Verdict("no_answer", reason), related, query)
+            return decided(self._no_answer(Verdict("no_answer", reason), related, query), "unstated_figure",
+                           kind=reason)
         passages: list[str] = []
         quoted: list[Chunk] = []
         items: list[str] = []
         for position, hit in enumerate(sources):
-            body, chunks, listed = self._passage(hit, query, weights)
+            body, chunks, listed_items = self._passage(hit, query, weights)
             passages.append(body if position == 0 else self._templates.phrase(query.language, "second_source") + body)
             quoted.extend(chunks)
-            items = items or listed
+            items = items or listed_items
             if (note := self._version_note(hit, query, weights)) and note[0] not in passages:
                 passages.append(note[0])
                 quoted.extend(note[1])
+                steps.append({"step": "version_note", "for": hit.chunk.chunk_id})
         if query.language == "en":
             passages.append(self._templates.en("source", cite="；".join(self._cite(h, query) for h in sources)))
         if note := self._premise_note(query, passages[0]):
             passages.insert(0, note)
-        return Composed("\n".join(passages), "answered", self._cited(hits, quoted), items)
+            steps.append({"step": "premise_mismatch", "asserted": [f.text for f in query.asserted]})
+        composed = Composed("\n".join(passages), "answered", self._cited(hits, quoted), items)
+        return decided(composed, "answered", quoted=[c.chunk_id for c in quoted])
 
     def _cited(self, hits: list[Hit], quoted: list[Chunk]) -> list[Hit]:
-        """Quoted chunks and other top hits, best first; a quoted chunk outside the hits takes the lowest score."""
+        """The quoted chunks, best first, then the other top hits, best first (the answer's sources lead its
+        citations); a quoted chunk outside the hits takes the lowest score."""
         by_id = {h.chunk.chunk_id: h for h in hits}
         floor = min((h.score for h in hits), default=0.0)
         cited = {c.chunk_id: by_id.get(c.chunk_id) or Hit(c, self._index.docs[c.doc_id], floor) for c in quoted}
-        for hit in hits[: self._config.top_k]:
-            cited.setdefault(hit.chunk.chunk_id, hit)
-        return sorted(cited.values(), key=lambda h: -h.score)
+        sources = sorted(cited.values(), key=lambda h: -h.score)
+        others = [h for h in hits[: self._config.top_k] if h.chunk.chunk_id not in cited]
+        return [*sources, *others]

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
@@ -38,6 +39,13 @@ class PipelineConfig:
 
     max_question_chars: int
     candidates: int
+
+
+def answer_trace(ranking: Ranking | None, steps: list[dict[str, Any]]) -> dict[str, Any]:
+    """How an answer was reached: the retrieval steps and candidates (when it retrieved), then the answer steps."""
+    trace = ranking_trace(ranking) if ranking else {"steps": []}
+    trace["steps"] = [*trace["steps"], *steps]
+    return trace
 
 
 class Pipeline:
@@ -154,7 +162,7 @@ class Pipeline:
             latency_ms=round((time.perf_counter() - started) * 1000, 2),
             rewritten_query=query.text + (f"（接上文：{last.question}）" if query.is_followup and last else ""),
             items=composed.items,
-            trace=ranking_trace(ranking) if ranking else None,
+            trace=answer_trace(ranking, composed.steps),
         )
         self.sessions.record(session, TurnRecord(turn, answer, channel, time.time(), self.provenance))
         return answer
@@ -163,7 +171,9 @@ class Pipeline:
         if query.item_ref is not None and last and last.items:
             return self._item_answer(query.item_ref, last), None
         if verdict := self.guard.before_retrieval(query):
-            return self.answerer.abstention(verdict, query), None
+            composed = self.answerer.abstention(verdict, query)
+            composed.steps = [{"step": "guard", "status": verdict.status, "reason": verdict.reason}]
+            return composed, None
         ranking = self.searcher.rank(query, self.config.candidates, explain=True)
         hits = ranking.hits
         remainder = self.answerer.residual_query(query, hits)
@@ -174,10 +184,13 @@ class Pipeline:
         """Answer "第三项是什么" from the previous list answer, citing what that answer cited."""
         cited = self.searcher.hits_for(last.cited)
         if not 1 <= number <= len(last.items):
-            return Composed(self.templates.zh("item_missing", number=number, count=len(last.items)), "answered", cited)
+            text = self.templates.zh("item_missing", number=number, count=len(last.items))
+            return Composed(text, "answered", cited, steps=[{"step": "item_reference", "number": number,
+                                                             "found": False}])
         item = last.items[number - 1]
         containing = [h for h in cited if item.rstrip("；;。") in h.chunk.text] or cited
         # An item that summarises a whole passage (a plan task area) is answered with the passage itself.
         whole = next((h.chunk.text for h in containing if h.chunk.text.startswith(item)), item)
         text = self.templates.zh("item_answer", number=chinese_number(number), item=whole)
-        return Composed(text, "answered", containing, last.items)
+        steps = [{"step": "item_reference", "number": number, "found": True}]
+        return Composed(text, "answered", containing, last.items, steps)

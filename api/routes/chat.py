@@ -36,4 +36,6 @@ def chat(body: ChatRequest, request: Request, pipeline: PipelineDep) -> AnswerPu
         raise HTTPException(status_code=400, detail=str(error)) from error
     data = answer.to_dict()
     data["answer"] = data.pop("text")
+    if not body.debug:
+        data.pop("trace")
     return AnswerPublic.model_validate(data)

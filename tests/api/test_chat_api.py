@@ -121,3 +121,17 @@ def test_the_same_trademark_question_on_two_days(settings: Settings, components:
     assert (top["title"], top["version"], top["status"]) == ("中华人民共和国商标法", *first)
     assert top["in_force"] is True
     assert ("注意：2026年6月26日修订的《中华人民共和国商标法》将于2027年1月1日起施行" in body["answer"]) is note
+
+
+def test_debug_returns_how_the_answer_was_reached(client: TestClient) -> None:
+    plain = client.post("/api/chat", json={"question": "发明专利权的期限是多少年？"}).json()
+    assert plain.get("trace") is None
+    traced = client.post("/api/chat", json={"question": "发明专利权的期限是多少年？", "debug": True}).json()
+    trace = traced["trace"]
+    assert traced["answer"] == plain["answer"] and trace["ranker"] == "learned"
+    assert trace["candidates"][0]["section"].endswith("第四十二条")
+    assert set(trace["candidates"][0]["contributions"]) == set(trace["candidates"][0]["features"])
+    steps = [step["step"] for step in trace["steps"]]
+    assert steps[:2] == ["candidates", "ranker"] and {"evidence", "sources", "answered"} <= set(steps)
+    missing = client.post("/api/chat", json={"question": "商标法第一百条规定了什么？", "debug": True}).json()
+    assert missing["status"] == "no_answer" and missing["trace"]["steps"][-1]["step"] == "no_such_article"

@@ -113,3 +113,13 @@ def test_an_answer_carries_its_ranking_trace(pipeline: Pipeline) -> None:
     assert top["section"].endswith("第四十二条")
     assert set(top["features"]) == set(top["contributions"]) == set(FEATURE_NAMES)
     json.dumps(trace)  # stored with the turn as JSON
+
+
+def test_the_trace_says_which_answer_step_decided(pipeline: Pipeline) -> None:
+    fee = pipeline.answer("商标注册需要多少钱？")  # the documents state no fee
+    assert fee.status == "no_answer" and fee.trace["steps"][-1] == {"step": "unstated_figure", "kind": "money"}
+    other_city = pipeline.answer("深圳市对专利申请有什么资助？")  # decided before retrieval
+    assert other_city.trace["steps"] == [{"step": "guard", "status": "no_answer", "reason": "other_place"}]
+    support = pipeline.answer("规划支持专利质押融资吗？法律上怎么规定？").trace
+    sources = next(step for step in support["steps"] if step["step"] == "sources")
+    assert sources["reason"] == "support_plan" and len(sources["quoted"]) == 2
