@@ -23,7 +23,7 @@ from bot.extract import QuoteLimits, join_units, quote_units, select_units
 from bot.figures import mismatched
 from bot.guard import Guard, Verdict
 from bot.listing import MARKED_ITEM, Listing, announced, article_items, inline_enumeration
-from bot.query import Query, chinese_number, is_subject, numeral_value
+from bot.query import Query, chinese_number, numeral_value, subject_words
 from bot.schema import Hit, Status
 from bot.templates import Templates
 from index.build import LoadedIndex
@@ -408,7 +408,7 @@ class ExtractiveAnswerer:
         subject (植物新品种的保护期限) says nothing about the figure. The clauses naming the subject decide when
         they state figures of the unit (外观设计专利权的期限为十五年, not the 十年 of 实用新型 beside it).
         """
-        subjects = [t for t in query.tokens if is_subject(t)]
+        subjects = subject_words(query.tokens)
         if not all(_present(t, quoted, query) for t in subjects):
             return None
         wrong = mismatched(query.asserted, quoted, subjects)

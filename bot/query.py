@@ -128,6 +128,17 @@ def is_subject(token: str) -> bool:
     return any(token in subject or subject in token for subject in _subjects())
 
 
+def subject_words(tokens: list[str]) -> list[str]:
+    """The subjects a question's words name, as the subject list writes them: a word that is a subject, or the
+    longest subjects inside a compound word (商标注册 → 商标; 外观设计专利权 → 外观设计专利权 when listed)."""
+    subjects = _subjects()
+    named: dict[str, None] = {}
+    for token in tokens:
+        inside = [s for s in subjects if s in token]
+        named.update(dict.fromkeys(s for s in inside if not any(s != other and s in other for other in inside)))
+    return list(named)
+
+
 def numeral_value(numeral: str) -> int | None:
     """``三`` / ``十二`` / ``3`` -> the number, or None when it is not a numeral."""
     try:

@@ -52,7 +52,8 @@ class Calibration:
 
 
 class LearnedRanker:
-    """A LightGBM ranking model over ``FEATURE_NAMES``; scores are calibrated probabilities.
+    """A LightGBM ranking model over ``FEATURE_NAMES``; scores are calibrated probabilities. One question's hundred
+    or so candidates are scored on one thread (starting OpenMP's threads costs more than it saves).
 
     Args:
         booster: the trained model (its feature names must be ``FEATURE_NAMES``).
@@ -68,10 +69,10 @@ class LearnedRanker:
         self.calibration = calibration
 
     def score(self, features: np.ndarray) -> np.ndarray:
-        return self.calibration.probability(np.asarray(self.booster.predict(features)))
+        return self.calibration.probability(np.asarray(self.booster.predict(features, num_threads=1)))
 
     def contributions(self, features: np.ndarray) -> Contributions:
-        values = np.asarray(self.booster.predict(features, pred_contrib=True))
+        values = np.asarray(self.booster.predict(features, pred_contrib=True, num_threads=1))
         return Contributions(values[:, :-1], float(values[0, -1]) if len(values) else 0.0)
 
 

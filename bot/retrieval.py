@@ -194,8 +194,8 @@ class HybridSearcher:
         return Candidates(positions, features, int(eligible.sum()))
 
     def rank(self, query: Query, k: int = 5, *, explain: bool = False) -> Ranking:
-        """The ``k`` best passages for the query, best first; with ``explain``, each hit carries its features'
-        values and contributions."""
+        """The ``k`` best passages for the query, best first; with ``explain``, the first ``TRACE_HITS`` hits carry
+        their features' values and contributions."""
         found = self.candidates(query)
         ranker = self.models.ranker
         steps: list[dict[str, Any]] = [
@@ -205,12 +205,12 @@ class HybridSearcher:
             return Ranking([], 0, found.eligible, ranker.name, steps)
         scores = ranker.score(found.features)
         order = np.argsort(-scores, kind="stable")[:k]
-        contributions = ranker.contributions(found.features[order]) if explain else None
+        contributions = ranker.contributions(found.features[order[:TRACE_HITS]]) if explain else None
         hits = []
         for row, candidate in enumerate(order):
             position = int(found.positions[candidate])
             explanation = None
-            if contributions is not None:
+            if contributions is not None and row < TRACE_HITS:
                 values = found.features[candidate]
                 explanation = Explanation(
                     values={n: round(float(v), 4) for n, v in zip(FEATURE_NAMES, values, strict=True)},

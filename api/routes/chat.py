@@ -21,6 +21,7 @@ def channel_of(request: Request) -> str:
 @router.post(
     "/api/chat",
     response_model=AnswerPublic,
+    response_model_exclude_unset=True,  # ``trace`` only when asked for
     responses={400: {"model": ErrorPublic}, 422: {"model": ErrorPublic}, 503: {"model": ErrorPublic}},
     summary="提问并获得带引用的回答",
 )

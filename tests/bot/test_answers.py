@@ -40,12 +40,17 @@ def test_a_short_article_is_quoted_whole(pipeline: Pipeline) -> None:
     assert_grounded(answer)
 
 
-def test_citations_are_exact_chunk_texts_best_first(pipeline: Pipeline) -> None:
+def test_citations_are_exact_chunk_texts_quoted_ones_first(pipeline: Pipeline) -> None:
     answer = pipeline.answer("商标注册申请被驳回后多久可以申请复审？")
     texts = {c.head + c.text for c in pipeline.index.chunks}
     assert all(citation.text in texts for citation in answer.citations)
-    scores = [c.score for c in answer.citations]
-    assert scores == sorted(scores, reverse=True)
+    assert answer.trace is not None
+    chunks = {c.chunk_id: c.head + c.text for c in pipeline.index.chunks}
+    sources = {chunks[i] for i in answer.trace["steps"][-1]["quoted"]}
+    quoted = [c for c in answer.citations if c.text in sources]
+    assert quoted and answer.citations[: len(quoted)] == quoted  # the answer's sources lead, best first
+    for part in (answer.citations[: len(quoted)], answer.citations[len(quoted) :]):
+        assert [c.score for c in part] == sorted((c.score for c in part), reverse=True)
 
 
 def test_follow_up_uses_the_conversation(pipeline: Pipeline) -> None:
