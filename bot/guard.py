@@ -36,9 +36,10 @@ class Guard:
 
     Args:
         known_law_name: tells whether a law named in a question is one of the indexed documents.
+        written: tells whether a term is written in the indexed documents.
     """
 
-    def __init__(self, known_law_name: Callable[[str], bool]) -> None:
+    def __init__(self, known_law_name: Callable[[str], bool], written: Callable[[str], bool]) -> None:
         rules = tomllib.loads(resources.files("bot.data").joinpath("guard.toml").read_text(encoding="utf-8"))
         self._injection = _any(rules["injection"])
         self._domain = _any(rules["domain_terms"])
@@ -56,6 +57,8 @@ class Guard:
         self._foreign_related = _any(rules["foreign_related"])
         self._known_law_name = known_law_name
         self._policy_support = _any(rules["policy_support"])
+        self._definitions = [re.compile(pattern) for pattern in rules["definition_questions"]]
+        self._written = written
 
     def unknown_law(self, query: Query, evidence: str) -> str | None:
         """A law the question names that is not indexed (any 《…》 title, or a known law name outside the corpus)
@@ -84,8 +87,12 @@ class Guard:
         return bool(self._policy_support.search(f"{query.original} {query.text}"))
 
     def off_topic(self, query: Query) -> bool:
-        """The question uses none of the domain's words (decided together with the evidence found)."""
-        return not query.is_followup and not self._domain.search(f"{query.original} {query.text}")
+        """The question uses none of the domain's words and does not ask what a term of the documents means
+        (decided together with the evidence found)."""
+        if query.is_followup or self._domain.search(f"{query.original} {query.text}"):
+            return False
+        asked = (found.group(1) for pattern in self._definitions if (found := pattern.search(query.original.strip())))
+        return not any(self._written(term) for term in asked)
 
     def unstated_figure(self, query: Query, evidence: str, priced: list[str]) -> str | None:
         """When the question asks for an amount or a figure the evidence does not state: the reason key.

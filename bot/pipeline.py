@@ -88,7 +88,8 @@ class Pipeline:
         self.sessions = sessions
         self.analyzer = QueryAnalyzer(segmenter, sorted({d.title for d in index.docs.values()}))
         self.searcher = searcher
-        self.guard = Guard(self.analyzer.known_law_name)
+        written = "\n".join(chunk.text for chunk in index.chunks)
+        self.guard = Guard(self.analyzer.known_law_name, lambda term: term in written)
         self.templates = Templates(templates_path)
         self.answerer = ExtractiveAnswerer(index, self.guard, self.templates, answering, segmenter.tokens)
 

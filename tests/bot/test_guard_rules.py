@@ -127,3 +127,16 @@ def test_an_amount_must_price_what_was_asked(pipeline: Pipeline) -> None:
     evidence = "一项发明专利的奖金最低不少于4000元；一项实用新型专利的奖金最低不少于1500元。"
     assert pipeline.guard.unstated_figure(query, evidence, ["申请费"]) == "money"
     assert pipeline.answer(query.original).status == "no_answer"
+
+
+@pytest.mark.parametrize("question", ["什么是合理使用？", "合理使用是什么意思？"])
+def test_a_question_about_a_term_the_documents_use_is_not_off_topic(pipeline: Pipeline, question: str) -> None:
+    query = pipeline.analyzer.analyze(question)  # none of the domain words, but 民法典 writes 合理使用
+    assert not pipeline.guard.off_topic(query)
+    assert pipeline.answer(question).status == "answered"
+
+
+@pytest.mark.parametrize("question", ["什么是热干面？", "什么是区块链？"])
+def test_a_question_about_a_term_the_documents_never_use_is_still_off_topic(pipeline: Pipeline, question: str) -> None:
+    assert pipeline.guard.off_topic(pipeline.analyzer.analyze(question))
+    assert pipeline.answer(question).status == "refused"
