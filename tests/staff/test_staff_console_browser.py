@@ -132,7 +132,9 @@ def test_review_publish_serve_and_stale(server: tuple[str, Any], browser: Any, c
 
     expect(page.locator("#question")).to_have_text(QUESTION)
     expect(page.locator("#facts .badge.no_answer")).to_be_visible()
-    expect(page.locator("#trace")).to_contain_text("没有记录排序过程")
+    expect(page.locator("#trace")).to_contain_text("unstated_figure")  # the answer step that abstained
+    expect(page.locator("#trace table.trace thead th")).to_have_count(6)  # the five best passages, feature by feature
+    expect(page.locator("#trace table.trace tbody")).to_contain_text("memory")
     expect(page.locator("#provenance")).to_contain_text(pipeline.index.build_id)
     page.check("input[name=verdict][value=wrong]")
     page.fill("textarea[name=comment]", "文件确实没有规定金额，但可以告诉企业续展期限和收费依据。")

@@ -28,26 +28,29 @@
     }
     const candidates = Array.isArray(trace.candidates) ? trace.candidates : [];
     if (candidates.length) {
+      // One row per feature, one column per candidate: the contribution, with the feature's value in brackets.
       const features = [];
       candidates.forEach(function (c) {
         Object.keys(c.contributions || c.features || {}).forEach(function (k) { if (features.indexOf(k) < 0) { features.push(k); } });
       });
-      const head = el("tr", {}, el("th", {}, "#"), el("th", {}, "片段"), el("th", { className: "num" }, "得分"));
-      features.forEach(function (f) { head.appendChild(el("th", { className: "num" }, f)); });
+      const head = el("tr", {}, el("th", {}, "特征"));
+      candidates.forEach(function (c, i) {
+        head.appendChild(el("th", { className: "num", title: c.title || "" },
+          "#" + (i + 1) + " " + (c.section || c.chunk_id || "").split(" › ").pop() + "（" + PB.number(c.score, 3) + "）"));
+      });
       const table = el("table", { className: "trace" }, el("thead", {}, head));
       const rows = el("tbody", {});
-      candidates.forEach(function (c, i) {
-        const values = c.contributions || c.features || {};
-        const row = el("tr", {}, el("td", {}, i + 1), el("td", {}, c.section || c.chunk_id || ""),
-                       el("td", { className: "num" }, PB.number(c.score, 3)));
-        features.forEach(function (f) {
+      features.forEach(function (f) {
+        const row = el("tr", {}, el("td", {}, f));
+        candidates.forEach(function (c) {
+          const values = c.contributions || c.features || {};
           const feature = c.features && f in c.features ? "（" + PB.number(c.features[f], 3) + "）" : "";
           row.appendChild(el("td", { className: "num", title: "贡献（特征值）" }, (f in values ? PB.number(values[f], 3) : "—") + feature));
         });
         rows.appendChild(row);
       });
       table.appendChild(rows);
-      box.append(el("h3", {}, "候选片段的特征贡献"), table);
+      box.append(el("h3", {}, "前几个候选片段的特征贡献（括号内为特征值）"), table);
     }
     box.appendChild(el("details", {}, el("summary", {}, "原始 trace（JSON）"), el("pre", {}, JSON.stringify(trace, null, 2))));
   }
