@@ -108,15 +108,20 @@ def create_app(settings: Settings | None = None, *, pipeline: Pipeline | None = 
                 app.state.startup_error = str(error)
                 app.state.unavailable = wording.zh(_UNAVAILABLE.get(type(error), "index_corrupt"))
         app.state.index_stale = app.state.pipeline is not None and is_stale(
-            settings.index_dir, [settings.corpus_dir], embedding_model=settings.retrieval.embedding_model,
+            settings.index_dir,
+            [settings.corpus_dir],
+            embedding_model=settings.retrieval.embedding_model,
             chunk_max_chars=settings.retrieval.chunk_max_chars,
             second_model=settings.retrieval.second_embedding_model,
         )
         if app.state.index_stale:
-            logger.warning("corpus/ changed since the index was built, or the index needs rebuilding: "
-                           "run `policybot ingest` to update it")
-        app.state.feedback_limiter = RateLimiter(settings.feedback_rate_limit, settings.feedback_rate_window_seconds,
-                                                 max_users=settings.session_cache_size)
+            logger.warning(
+                "corpus/ changed since the index was built, or the index needs rebuilding: "
+                "run `policybot ingest` to update it"
+            )
+        app.state.feedback_limiter = RateLimiter(
+            settings.feedback_rate_limit, settings.feedback_rate_window_seconds, max_users=settings.session_cache_size
+        )
         app.state.wechat = open_channels(settings, records.feedback)
         app.state.staff = open_workspace(settings, records, app.state.pipeline)
         yield
@@ -134,8 +139,11 @@ def create_app(settings: Settings | None = None, *, pipeline: Pipeline | None = 
         openapi_url=OPENAPI_URL if settings.api_docs else None,
     )
     # add_middleware wraps what is already there: the last added runs first.
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes,
-                       detail=wording.zh("body_too_large", limit=settings.max_request_bytes))
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_request_bytes,
+        detail=wording.zh("body_too_large", limit=settings.max_request_bytes),
+    )
     app.add_middleware(ServerErrors, detail=wording.zh("internal_error"))
     app.add_middleware(SecurityHeaders, policies={DOCS_URL: DOCS_POLICY})
 
@@ -145,9 +153,11 @@ def create_app(settings: Settings | None = None, *, pipeline: Pipeline | None = 
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(status_code=error.status_code,
-                            content={"detail": _http_message(error, wording, settings.max_request_bytes)},
-                            headers=getattr(error, "headers", None))
+        return JSONResponse(
+            status_code=error.status_code,
+            content={"detail": _http_message(error, wording, settings.max_request_bytes)},
+            headers=getattr(error, "headers", None),
+        )
 
     app.include_router(chat.router)
     app.include_router(system.router)

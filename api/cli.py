@@ -26,8 +26,11 @@ from bot.templates import Templates
 from index.build import describe_documents, read_records
 from index.errors import CorpusIndexError
 
-app = typer.Typer(help="PolicyBot：武汉市知识产权“十四五”规划及相关法律法规智能问答", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="PolicyBot：武汉市知识产权“十四五”规划及相关法律法规智能问答",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 console = Console()
 db_app = typer.Typer(help="数据库：结构迁移", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -52,8 +55,14 @@ def ingest_command(
         if not path.exists():
             _fail(f"路径不存在：{path}")
     components = load_components(settings)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
         tasks: dict[str, Any] = {}
 
         def report(stage: str, done: int, total: int) -> None:
@@ -95,8 +104,15 @@ def train_command(
         table.add_column(column)
     for source, figures in report["out_of_fold"].items():
         learned, fused = figures["learned"], figures["rank_fusion"]
-        table.add_row(source, str(learned["questions"]), f"{learned['hit@1']:.3f}", f"{learned['hit@3']:.3f}",
-                      f"{fused['hit@1']:.3f}", f"{fused['hit@3']:.3f}", f"{learned['candidate_recall']:.3f}")
+        table.add_row(
+            source,
+            str(learned["questions"]),
+            f"{learned['hit@1']:.3f}",
+            f"{learned['hit@3']:.3f}",
+            f"{fused['hit@1']:.3f}",
+            f"{fused['hit@3']:.3f}",
+            f"{learned['candidate_recall']:.3f}",
+        )
     console.print(table)
     console.print(f"词表：{report['vocabulary']['associations']} 个词对；用时 {report['seconds']} 秒。")
 
@@ -138,8 +154,10 @@ def _print_trace(trace: dict[str, Any], labels_path: Path) -> None:
     names, headings = labels["features"], labels["headings"]
     console.print(headings["title"].format(**trace))
     for number, hit in enumerate(trace["candidates"], 1):
-        table = Table(title=f"[{number}] {hit['title']} › {hit['section']}  score={hit['score']}"
-                      f"  {headings['base']}={hit.get('base', 0)}")
+        table = Table(
+            title=f"[{number}] {hit['title']} › {hit['section']}  score={hit['score']}"
+            f"  {headings['base']}={hit.get('base', 0)}"
+        )
         for column in (headings["feature"], headings["value"], headings["contribution"]):
             table.add_column(column)
         contributions = hit.get("contributions", {})
@@ -165,8 +183,9 @@ def serve_command(
     from api.app import create_app
 
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
-                log_config=uvicorn_log_config())
+    uvicorn.run(
+        create_app(settings), host=host or settings.host, port=port or settings.port, log_config=uvicorn_log_config()
+    )
 
 
 def _metrics_table(title: str, columns: dict[str, dict[str, Any]]) -> Table:
@@ -202,14 +221,20 @@ def eval_command(
         pipeline = build_pipeline(settings, components)  # evaluation turns stay out of the conversation log
     except (OSError, ValueError, CorpusIndexError) as error:
         _fail(str(error))
-    results: dict[str, Any] = {"dataset": str(dataset), "split": split, "today": today(settings).isoformat(),
-                               "index": pipeline.index.build_id, "embedding_models": settings.retrieval.models}
+    results: dict[str, Any] = {
+        "dataset": str(dataset),
+        "split": split,
+        "today": today(settings).isoformat(),
+        "index": pipeline.index.build_id,
+        "embedding_models": settings.retrieval.models,
+    }
     results["policybot"] = report(run_cases(lambda case: run_case(pipeline, case), items), with_cases=cases)
     if baseline:
         results["baselines"] = {
             reference.name: report(run_cases(reference.run, items), with_cases=cases)
-            for reference in baselines([settings.corpus_dir], components.embeddings,
-                                       max_bytes=settings.max_document_bytes)
+            for reference in baselines(
+                [settings.corpus_dir], components.embeddings, max_bytes=settings.max_document_bytes
+            )
         }
     if as_json:
         typer.echo(json.dumps(results, ensure_ascii=False, indent=2))
@@ -222,8 +247,21 @@ def eval_command(
     for name in ("题型", "题数", "hit@1", "hit@3", "MRR", "要点召回", "拒答准确", "误拒率"):
         by_type.add_column(name, justify="right")
     for kind, metrics in results["policybot"]["by_type"].items():
-        by_type.add_row(kind, *(str(metrics[key]) if metrics[key] is not None else "-" for key in (
-            "cases", "hit@1", "hit@3", "mrr", "key_point_recall", "no_answer_accuracy", "false_refusal_rate")))
+        by_type.add_row(
+            kind,
+            *(
+                str(metrics[key]) if metrics[key] is not None else "-"
+                for key in (
+                    "cases",
+                    "hit@1",
+                    "hit@3",
+                    "mrr",
+                    "key_point_recall",
+                    "no_answer_accuracy",
+                    "false_refusal_rate",
+                )
+            ),
+        )
     console.print(by_type)
 
 
@@ -244,8 +282,15 @@ def documents_command(as_json: Annotated[bool, typer.Option("--json", help="输�
     for name in ("标题", "类别", "版本", "公布日期", "施行日期", "状态", "片段数"):
         table.add_column(name)
     for row in rows:
-        table.add_row(row["title"], row["kind"], row["version"] or "-", row["promulgated"] or "-",
-                      row["effective"] or "-", row["status"], str(row["chunks"]))
+        table.add_row(
+            row["title"],
+            row["kind"],
+            row["version"] or "-",
+            row["promulgated"] or "-",
+            row["effective"] or "-",
+            row["status"],
+            str(row["chunks"]),
+        )
     console.print(table)
 
 
@@ -288,8 +333,9 @@ def create_user_command(
             if reset and crud.set_staff_password(connection, username=username, password_hash=hash_password(password)):
                 console.print(wording.zh("password_reset", username=username))
                 return
-            crud.add_staff_user(connection, username=username, password_hash=hash_password(password), role=role,
-                                at=now())
+            crud.add_staff_user(
+                connection, username=username, password_hash=hash_password(password), role=role, at=now()
+            )
         console.print(wording.zh("user_created", username=username, role=role))
     except IntegrityError:
         _fail(wording.zh("user_exists", username=username))

@@ -29,17 +29,44 @@ from api.database import (
 
 
 def add_turn(
-    connection: Connection, *, answer_id: str, session_id: str, channel: str, created: datetime, question: str,
-    query: str, answer: str, status: str, mode: str, citations: list[dict[str, Any]], latency_ms: float,
-    provenance: dict[str, Any], memory: dict[str, Any], trace: dict[str, Any] | None = None,
+    connection: Connection,
+    *,
+    answer_id: str,
+    session_id: str,
+    channel: str,
+    created: datetime,
+    question: str,
+    query: str,
+    answer: str,
+    status: str,
+    mode: str,
+    citations: list[dict[str, Any]],
+    latency_ms: float,
+    provenance: dict[str, Any],
+    memory: dict[str, Any],
+    trace: dict[str, Any] | None = None,
 ) -> None:
     """Store one turn of a conversation (the question already masked)."""
-    connection.execute(insert(turns).values(
-        answer_id=answer_id, session_id=session_id, channel=channel, created=created, question=question, query=query,
-        answer=answer, status=status, mode=mode, citations=citations, latency_ms=latency_ms, provenance=provenance,
-        memory=memory, trace=trace, forgotten=False,
-        top_score=max((c["score"] for c in citations), default=None),
-    ))
+    connection.execute(
+        insert(turns).values(
+            answer_id=answer_id,
+            session_id=session_id,
+            channel=channel,
+            created=created,
+            question=question,
+            query=query,
+            answer=answer,
+            status=status,
+            mode=mode,
+            citations=citations,
+            latency_ms=latency_ms,
+            provenance=provenance,
+            memory=memory,
+            trace=trace,
+            forgotten=False,
+            top_score=max((c["score"] for c in citations), default=None),
+        )
+    )
 
 
 def get_turn(connection: Connection, *, answer_id: str) -> RowMapping | None:
@@ -58,43 +85,69 @@ def session_memory(connection: Connection, *, session_id: str, since: datetime, 
     Returns:
         One ``memory`` dict per turn.
     """
-    rows = connection.execute(
-        select(turns.c.memory)
-        .where(turns.c.session_id == session_id, turns.c.created > since, turns.c.forgotten.is_(False))
-        .order_by(turns.c.id.desc())
-        .limit(limit)
-    ).scalars().all()
+    rows = (
+        connection.execute(
+            select(turns.c.memory)
+            .where(turns.c.session_id == session_id, turns.c.created > since, turns.c.forgotten.is_(False))
+            .order_by(turns.c.id.desc())
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
     return list(reversed(rows))
 
 
 def forget_session(connection: Connection, *, session_id: str) -> int:
     """Leave a session's turns out of its memory from now on (the log keeps them). Returns the turns affected."""
-    result = connection.execute(update(turns).where(turns.c.session_id == session_id, turns.c.forgotten.is_(False))
-                                .values(forgotten=True))
+    result = connection.execute(
+        update(turns).where(turns.c.session_id == session_id, turns.c.forgotten.is_(False)).values(forgotten=True)
+    )
     return result.rowcount
 
 
 def upsert_feedback(
-    connection: Connection, *, answer_id: str, session_id: str, channel: str, helpful: bool, comment: str | None,
+    connection: Connection,
+    *,
+    answer_id: str,
+    session_id: str,
+    channel: str,
+    helpful: bool,
+    comment: str | None,
     at: datetime,
 ) -> None:
     """Store a session's rating of an answer, replacing that session's earlier rating of it."""
-    values = {"answer_id": answer_id, "session_id": session_id, "channel": channel, "helpful": helpful,
-              "comment": comment, "created": at, "updated": at}
+    values = {
+        "answer_id": answer_id,
+        "session_id": session_id,
+        "channel": channel,
+        "helpful": helpful,
+        "comment": comment,
+        "created": at,
+        "updated": at,
+    }
     dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
     statement = dialect_insert(feedback).values(**values)
-    connection.execute(statement.on_conflict_do_update(
-        index_elements=[feedback.c.answer_id, feedback.c.session_id],
-        set_={"helpful": statement.excluded.helpful, "comment": statement.excluded.comment,
-              "channel": statement.excluded.channel, "updated": statement.excluded.updated},
-    ))
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[feedback.c.answer_id, feedback.c.session_id],
+            set_={
+                "helpful": statement.excluded.helpful,
+                "comment": statement.excluded.comment,
+                "channel": statement.excluded.channel,
+                "updated": statement.excluded.updated,
+            },
+        )
+    )
 
 
 def feedback_for_answer(connection: Connection, *, answer_id: str) -> Sequence[RowMapping]:
     """The ratings of one answer, oldest first."""
-    return connection.execute(
-        select(feedback).where(feedback.c.answer_id == answer_id).order_by(feedback.c.id)
-    ).mappings().all()
+    return (
+        connection.execute(select(feedback).where(feedback.c.answer_id == answer_id).order_by(feedback.c.id))
+        .mappings()
+        .all()
+    )
 
 
 def delete_turns_before(connection: Connection, *, before: datetime) -> int:
@@ -116,15 +169,17 @@ def add_staff_user(connection: Connection, *, username: str, password_hash: str,
     Raises:
         sqlalchemy.exc.IntegrityError: the username is taken.
     """
-    result = connection.execute(insert(staff_users).values(
-        username=username, password_hash=password_hash, role=role, active=True, created=at))
+    result = connection.execute(
+        insert(staff_users).values(username=username, password_hash=password_hash, role=role, active=True, created=at)
+    )
     return int(result.inserted_primary_key[0])
 
 
 def set_staff_password(connection: Connection, *, username: str, password_hash: str) -> bool:
     """Replace an account's password hash (and reactivate it). Returns False when there is no such account."""
-    result = connection.execute(update(staff_users).where(staff_users.c.username == username)
-                                .values(password_hash=password_hash, active=True))
+    result = connection.execute(
+        update(staff_users).where(staff_users.c.username == username).values(password_hash=password_hash, active=True)
+    )
     return result.rowcount > 0
 
 
@@ -137,18 +192,25 @@ def add_staff_session(
     connection: Connection, *, token_hash: str, user_id: int, csrf_token: str, created: datetime, expires: datetime
 ) -> None:
     """Store a login session (the hash of its cookie, never the cookie) and note the login on the account."""
-    connection.execute(insert(staff_sessions).values(token_hash=token_hash, user_id=user_id, csrf_token=csrf_token,
-                                                     created=created, expires=expires))
+    connection.execute(
+        insert(staff_sessions).values(
+            token_hash=token_hash, user_id=user_id, csrf_token=csrf_token, created=created, expires=expires
+        )
+    )
     connection.execute(update(staff_users).where(staff_users.c.id == user_id).values(last_login=created))
 
 
 def staff_session(connection: Connection, *, token_hash: str, at: datetime) -> RowMapping | None:
     """The live session with this cookie hash and its active account (user_id, username, role, csrf_token)."""
-    return connection.execute(
-        select(staff_sessions.c.user_id, staff_sessions.c.csrf_token, staff_users.c.username, staff_users.c.role)
-        .join(staff_users, staff_users.c.id == staff_sessions.c.user_id)
-        .where(staff_sessions.c.token_hash == token_hash, staff_sessions.c.expires > at, staff_users.c.active)
-    ).mappings().first()
+    return (
+        connection.execute(
+            select(staff_sessions.c.user_id, staff_sessions.c.csrf_token, staff_users.c.username, staff_users.c.role)
+            .join(staff_users, staff_users.c.id == staff_sessions.c.user_id)
+            .where(staff_sessions.c.token_hash == token_hash, staff_sessions.c.expires > at, staff_users.c.active)
+        )
+        .mappings()
+        .first()
+    )
 
 
 def delete_staff_session(connection: Connection, *, token_hash: str) -> None:
@@ -238,7 +300,8 @@ def feedback_counts(connection: Connection, *, answer_ids: Sequence[str]) -> dic
         return {}
     rows = connection.execute(
         select(feedback.c.answer_id, feedback.c.helpful, func.count())
-        .where(feedback.c.answer_id.in_(answer_ids)).group_by(feedback.c.answer_id, feedback.c.helpful)
+        .where(feedback.c.answer_id.in_(answer_ids))
+        .group_by(feedback.c.answer_id, feedback.c.helpful)
     ).all()
     counts: dict[str, dict[str, int]] = {}
     for answer_id, helpful, count in rows:
@@ -250,55 +313,102 @@ def latest_reviews(connection: Connection, *, answer_ids: Sequence[str]) -> dict
     """The latest review of each of the given answers (answers never reviewed are absent)."""
     if not answer_ids:
         return {}
-    rows = connection.execute(
-        select(reviews, staff_users.c.username.label("reviewer"))
-        .outerjoin(staff_users, staff_users.c.id == reviews.c.reviewer_id)
-        .where(reviews.c.answer_id.in_(answer_ids)).order_by(reviews.c.id)
-    ).mappings().all()
+    rows = (
+        connection.execute(
+            select(reviews, staff_users.c.username.label("reviewer"))
+            .outerjoin(staff_users, staff_users.c.id == reviews.c.reviewer_id)
+            .where(reviews.c.answer_id.in_(answer_ids))
+            .order_by(reviews.c.id)
+        )
+        .mappings()
+        .all()
+    )
     return {row["answer_id"]: row for row in rows}  # later rows replace earlier ones
 
 
 def reviews_of_answer(connection: Connection, *, answer_id: str) -> Sequence[RowMapping]:
     """Every review of an answer, oldest first, with the reviewer's username."""
-    return connection.execute(
-        select(reviews, staff_users.c.username.label("reviewer"))
-        .outerjoin(staff_users, staff_users.c.id == reviews.c.reviewer_id)
-        .where(reviews.c.answer_id == answer_id).order_by(reviews.c.id)
-    ).mappings().all()
+    return (
+        connection.execute(
+            select(reviews, staff_users.c.username.label("reviewer"))
+            .outerjoin(staff_users, staff_users.c.id == reviews.c.reviewer_id)
+            .where(reviews.c.answer_id == answer_id)
+            .order_by(reviews.c.id)
+        )
+        .mappings()
+        .all()
+    )
 
 
 def add_review(
-    connection: Connection, *, answer_id: str, reviewer_id: int | None, verdict: str, comment: str | None,
-    corrected_answer: str | None, at: datetime,
+    connection: Connection,
+    *,
+    answer_id: str,
+    reviewer_id: int | None,
+    verdict: str,
+    comment: str | None,
+    corrected_answer: str | None,
+    at: datetime,
 ) -> int:
     """Store a reviewer's verdict on an answer. Returns the review's id."""
-    result = connection.execute(insert(reviews).values(
-        answer_id=answer_id, reviewer_id=reviewer_id, verdict=verdict, comment=comment,
-        corrected_answer=corrected_answer, created=at))
+    result = connection.execute(
+        insert(reviews).values(
+            answer_id=answer_id,
+            reviewer_id=reviewer_id,
+            verdict=verdict,
+            comment=comment,
+            corrected_answer=corrected_answer,
+            created=at,
+        )
+    )
     return int(result.inserted_primary_key[0])
 
 
 def all_reviews(connection: Connection) -> Sequence[RowMapping]:
     """Every review with the reviewed question, answer and status and the reviewer's username, oldest first."""
-    return connection.execute(
-        select(reviews, staff_users.c.username.label("reviewer"), turns.c.question, turns.c.answer.label("original"),
-               turns.c.status)
-        .join(turns, turns.c.answer_id == reviews.c.answer_id)
-        .outerjoin(staff_users, staff_users.c.id == reviews.c.reviewer_id).order_by(reviews.c.id)
-    ).mappings().all()
+    return (
+        connection.execute(
+            select(
+                reviews,
+                staff_users.c.username.label("reviewer"),
+                turns.c.question,
+                turns.c.answer.label("original"),
+                turns.c.status,
+            )
+            .join(turns, turns.c.answer_id == reviews.c.answer_id)
+            .outerjoin(staff_users, staff_users.c.id == reviews.c.reviewer_id)
+            .order_by(reviews.c.id)
+        )
+        .mappings()
+        .all()
+    )
 
 
 def turn_activity(connection: Connection, *, since: datetime) -> Sequence[RowMapping]:
     """created, status and latency of every turn since ``since``, with its helpful / unhelpful rating counts."""
-    helpful = (select(func.count()).where(feedback.c.answer_id == turns.c.answer_id, feedback.c.helpful.is_(True))
-               .scalar_subquery())
-    unhelpful = (select(func.count()).where(feedback.c.answer_id == turns.c.answer_id,
-                                            feedback.c.helpful.is_(False)).scalar_subquery())
-    return connection.execute(
-        select(turns.c.created, turns.c.status, turns.c.latency_ms, helpful.label("helpful"),
-               unhelpful.label("unhelpful"))
-        .where(turns.c.created >= since)
-    ).mappings().all()
+    helpful = (
+        select(func.count())
+        .where(feedback.c.answer_id == turns.c.answer_id, feedback.c.helpful.is_(True))
+        .scalar_subquery()
+    )
+    unhelpful = (
+        select(func.count())
+        .where(feedback.c.answer_id == turns.c.answer_id, feedback.c.helpful.is_(False))
+        .scalar_subquery()
+    )
+    return (
+        connection.execute(
+            select(
+                turns.c.created,
+                turns.c.status,
+                turns.c.latency_ms,
+                helpful.label("helpful"),
+                unhelpful.label("unhelpful"),
+            ).where(turns.c.created >= since)
+        )
+        .mappings()
+        .all()
+    )
 
 
 def gap_questions(connection: Connection, *, since: datetime, limit: int) -> list[str]:
@@ -306,64 +416,135 @@ def gap_questions(connection: Connection, *, since: datetime, limit: int) -> lis
     a reviewer judged wrong: the content gaps, newest first."""
     unhelpful = exists().where(feedback.c.answer_id == turns.c.answer_id, feedback.c.helpful.is_(False))
     wrong = exists().where(reviews.c.answer_id == turns.c.answer_id, reviews.c.verdict == "wrong")
-    return list(connection.execute(
-        select(turns.c.question)
-        .where(turns.c.created >= since, or_(turns.c.status == "no_answer", unhelpful, wrong))
-        .order_by(turns.c.created.desc()).limit(limit)
-    ).scalars().all())
+    return list(
+        connection.execute(
+            select(turns.c.question)
+            .where(turns.c.created >= since, or_(turns.c.status == "no_answer", unhelpful, wrong))
+            .order_by(turns.c.created.desc())
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
 
 
 # --- curated answers ------------------------------------------------------------------------------------------
 
 
 def _add_curated_version(
-    connection: Connection, *, curated_id: int, version: int, question: str, answer: str,
-    citations: list[dict[str, Any]], sources: list[dict[str, Any]], author_id: int | None, at: datetime,
+    connection: Connection,
+    *,
+    curated_id: int,
+    version: int,
+    question: str,
+    answer: str,
+    citations: list[dict[str, Any]],
+    sources: list[dict[str, Any]],
+    author_id: int | None,
+    at: datetime,
 ) -> None:
     """Store one approved version of a curated answer with the chunks it rests on."""
-    result = connection.execute(insert(curated_answer_versions).values(
-        curated_id=curated_id, version=version, question=question, answer=answer, citations=citations,
-        created_by=author_id, created=at, approved_by=author_id, approved_at=at))
+    result = connection.execute(
+        insert(curated_answer_versions).values(
+            curated_id=curated_id,
+            version=version,
+            question=question,
+            answer=answer,
+            citations=citations,
+            created_by=author_id,
+            created=at,
+            approved_by=author_id,
+            approved_at=at,
+        )
+    )
     version_id = int(result.inserted_primary_key[0])
     if sources:
         connection.execute(insert(curated_answer_sources), [{"version_id": version_id, **source} for source in sources])
 
 
 def add_curated(
-    connection: Connection, *, question: str, answer: str, citations: list[dict[str, Any]],
-    sources: list[dict[str, Any]], source_answer_id: str | None, author_id: int | None, at: datetime,
+    connection: Connection,
+    *,
+    question: str,
+    answer: str,
+    citations: list[dict[str, Any]],
+    sources: list[dict[str, Any]],
+    source_answer_id: str | None,
+    author_id: int | None,
+    at: datetime,
 ) -> int:
     """Publish a new curated answer (version 1, approved by its author). Returns its id.
 
     Args:
         sources: ``{doc_id, doc_version, chunk_id, chunk_hash}`` of every chunk its citations rest on.
     """
-    result = connection.execute(insert(curated_answers).values(
-        status="published", current_version=1, source_answer_id=source_answer_id, created_by=author_id, created=at,
-        updated=at))
+    result = connection.execute(
+        insert(curated_answers).values(
+            status="published",
+            current_version=1,
+            source_answer_id=source_answer_id,
+            created_by=author_id,
+            created=at,
+            updated=at,
+        )
+    )
     curated_id = int(result.inserted_primary_key[0])
-    _add_curated_version(connection, curated_id=curated_id, version=1, question=question, answer=answer,
-                         citations=citations, sources=sources, author_id=author_id, at=at)
+    _add_curated_version(
+        connection,
+        curated_id=curated_id,
+        version=1,
+        question=question,
+        answer=answer,
+        citations=citations,
+        sources=sources,
+        author_id=author_id,
+        at=at,
+    )
     return curated_id
 
 
 def add_curated_version(
-    connection: Connection, *, curated_id: int, question: str, answer: str, citations: list[dict[str, Any]],
-    sources: list[dict[str, Any]], author_id: int | None, at: datetime,
+    connection: Connection,
+    *,
+    curated_id: int,
+    question: str,
+    answer: str,
+    citations: list[dict[str, Any]],
+    sources: list[dict[str, Any]],
+    author_id: int | None,
+    at: datetime,
 ) -> int:
     """Publish a new version of a curated answer (an edit, or an approval of a stale one). Returns its number."""
-    latest = connection.execute(select(func.max(curated_answer_versions.c.version))
-                                .where(curated_answer_versions.c.curated_id == curated_id)).scalar_one()
+    latest = connection.execute(
+        select(func.max(curated_answer_versions.c.version)).where(curated_answer_versions.c.curated_id == curated_id)
+    ).scalar_one()
     version = int(latest or 0) + 1
-    _add_curated_version(connection, curated_id=curated_id, version=version, question=question, answer=answer,
-                         citations=citations, sources=sources, author_id=author_id, at=at)
-    connection.execute(update(curated_answers).where(curated_answers.c.id == curated_id).values(
-        current_version=version, status="published", stale_reason=None, updated=at))
+    _add_curated_version(
+        connection,
+        curated_id=curated_id,
+        version=version,
+        question=question,
+        answer=answer,
+        citations=citations,
+        sources=sources,
+        author_id=author_id,
+        at=at,
+    )
+    connection.execute(
+        update(curated_answers)
+        .where(curated_answers.c.id == curated_id)
+        .values(current_version=version, status="published", stale_reason=None, updated=at)
+    )
     return version
 
 
 def set_curated_status(
-    connection: Connection, *, curated_id: int, status: str, reason: str | None, at: datetime,
+    connection: Connection,
+    *,
+    curated_id: int,
+    status: str,
+    reason: str | None,
+    at: datetime,
     only_if: str | None = None,
 ) -> bool:
     """Set a curated answer's status (``published``, ``stale`` or ``withdrawn``) and why.
@@ -380,18 +561,28 @@ def set_curated_status(
     return connection.execute(statement.values(status=status, stale_reason=reason, updated=at)).rowcount > 0
 
 
-def curated_list(connection: Connection, *, statuses: Sequence[str] | None = None,
-                 curated_id: int | None = None) -> Sequence[RowMapping]:
+def curated_list(
+    connection: Connection, *, statuses: Sequence[str] | None = None, curated_id: int | None = None
+) -> Sequence[RowMapping]:
     """Curated answers with their current version (``version_id``, ``version``, question, answer, citations,
     ``approved_by_name``, ``approved_at``), newest first; only the given statuses or id when named."""
     author = staff_users.alias("author")
     statement = (
-        select(curated_answers, curated_answer_versions.c.id.label("version_id"), curated_answer_versions.c.version,
-               curated_answer_versions.c.question, curated_answer_versions.c.answer,
-               curated_answer_versions.c.citations, curated_answer_versions.c.approved_at,
-               author.c.username.label("approved_by_name"))
-        .join(curated_answer_versions, (curated_answer_versions.c.curated_id == curated_answers.c.id)
-              & (curated_answer_versions.c.version == curated_answers.c.current_version))
+        select(
+            curated_answers,
+            curated_answer_versions.c.id.label("version_id"),
+            curated_answer_versions.c.version,
+            curated_answer_versions.c.question,
+            curated_answer_versions.c.answer,
+            curated_answer_versions.c.citations,
+            curated_answer_versions.c.approved_at,
+            author.c.username.label("approved_by_name"),
+        )
+        .join(
+            curated_answer_versions,
+            (curated_answer_versions.c.curated_id == curated_answers.c.id)
+            & (curated_answer_versions.c.version == curated_answers.c.current_version),
+        )
         .outerjoin(author, author.c.id == curated_answer_versions.c.approved_by)
         .order_by(curated_answers.c.updated.desc(), curated_answers.c.id.desc())
     )
@@ -411,8 +602,15 @@ def curated_sources(connection: Connection, *, version_ids: Sequence[int]) -> di
     """The chunks each of the given curated-answer versions rests on, by version id."""
     if not version_ids:
         return {}
-    rows = connection.execute(select(curated_answer_sources).where(
-        curated_answer_sources.c.version_id.in_(version_ids)).order_by(curated_answer_sources.c.id)).mappings().all()
+    rows = (
+        connection.execute(
+            select(curated_answer_sources)
+            .where(curated_answer_sources.c.version_id.in_(version_ids))
+            .order_by(curated_answer_sources.c.id)
+        )
+        .mappings()
+        .all()
+    )
     found: dict[int, list[RowMapping]] = {}
     for row in rows:
         found.setdefault(row["version_id"], []).append(row)
@@ -422,11 +620,16 @@ def curated_sources(connection: Connection, *, version_ids: Sequence[int]) -> di
 def curated_versions(connection: Connection, *, curated_id: int) -> Sequence[RowMapping]:
     """Every version of a curated answer, newest first, with its author's username."""
     author = staff_users.alias("author")
-    return connection.execute(
-        select(curated_answer_versions, author.c.username.label("author"))
-        .outerjoin(author, author.c.id == curated_answer_versions.c.created_by)
-        .where(curated_answer_versions.c.curated_id == curated_id).order_by(curated_answer_versions.c.version.desc())
-    ).mappings().all()
+    return (
+        connection.execute(
+            select(curated_answer_versions, author.c.username.label("author"))
+            .outerjoin(author, author.c.id == curated_answer_versions.c.created_by)
+            .where(curated_answer_versions.c.curated_id == curated_id)
+            .order_by(curated_answer_versions.c.version.desc())
+        )
+        .mappings()
+        .all()
+    )
 
 
 # --- evaluation runs ------------------------------------------------------------------------------------------
@@ -436,8 +639,11 @@ def add_eval_run(
     connection: Connection, *, dataset: str, provenance: dict[str, Any], started_by: int | None, at: datetime
 ) -> int:
     """Record an evaluation run that starts now. Returns its id."""
-    result = connection.execute(insert(eval_runs).values(dataset=dataset, status="running", started=at,
-                                                         provenance=provenance, started_by=started_by))
+    result = connection.execute(
+        insert(eval_runs).values(
+            dataset=dataset, status="running", started=at, provenance=provenance, started_by=started_by
+        )
+    )
     return int(result.inserted_primary_key[0])
 
 
@@ -449,26 +655,37 @@ def add_eval_results(connection: Connection, *, run_id: int, results: list[dict[
 
 
 def finish_eval_run(
-    connection: Connection, *, run_id: int, status: str, summary: dict[str, Any] | None, error: str | None,
+    connection: Connection,
+    *,
+    run_id: int,
+    status: str,
+    summary: dict[str, Any] | None,
+    error: str | None,
     at: datetime,
 ) -> None:
     """Close a run as ``done`` (with its summary) or ``failed`` (with why)."""
-    connection.execute(update(eval_runs).where(eval_runs.c.id == run_id).values(
-        status=status, summary=summary, error=error, finished=at))
+    connection.execute(
+        update(eval_runs)
+        .where(eval_runs.c.id == run_id)
+        .values(status=status, summary=summary, error=error, finished=at)
+    )
 
 
 def fail_unfinished_eval_runs(connection: Connection, *, error: str, at: datetime) -> int:
     """Close runs left ``running`` by a process that stopped. Returns how many."""
-    return connection.execute(update(eval_runs).where(eval_runs.c.status == "running").values(
-        status="failed", error=error, finished=at)).rowcount
+    return connection.execute(
+        update(eval_runs).where(eval_runs.c.status == "running").values(status="failed", error=error, finished=at)
+    ).rowcount
 
 
 def eval_run_list(connection: Connection, *, run_id: int | None = None) -> Sequence[RowMapping]:
     """Evaluation runs, newest first (one when ``run_id`` is given), with who started them and their case count."""
-    cases = (select(func.count()).where(eval_results.c.run_id == eval_runs.c.id).scalar_subquery())
-    statement = (select(eval_runs, staff_users.c.username.label("started_by_name"), cases.label("done_cases"))
-                 .outerjoin(staff_users, staff_users.c.id == eval_runs.c.started_by)
-                 .order_by(eval_runs.c.id.desc()))
+    cases = select(func.count()).where(eval_results.c.run_id == eval_runs.c.id).scalar_subquery()
+    statement = (
+        select(eval_runs, staff_users.c.username.label("started_by_name"), cases.label("done_cases"))
+        .outerjoin(staff_users, staff_users.c.id == eval_runs.c.started_by)
+        .order_by(eval_runs.c.id.desc())
+    )
     if run_id is not None:
         statement = statement.where(eval_runs.c.id == run_id)
     return connection.execute(statement).mappings().all()
@@ -476,5 +693,8 @@ def eval_run_list(connection: Connection, *, run_id: int | None = None) -> Seque
 
 def eval_results_of(connection: Connection, *, run_id: int) -> Sequence[RowMapping]:
     """The per-case results of a run, in the order they ran."""
-    return connection.execute(select(eval_results).where(eval_results.c.run_id == run_id)
-                              .order_by(eval_results.c.id)).mappings().all()
+    return (
+        connection.execute(select(eval_results).where(eval_results.c.run_id == run_id).order_by(eval_results.c.id))
+        .mappings()
+        .all()
+    )

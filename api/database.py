@@ -66,13 +66,15 @@ _SQLITE_HEADER = b"SQLite format 3\x00"
 _WAL_VERSION = 2  # bytes 18-19 of a SQLite header: 1 = rollback journal, 2 = write-ahead log
 
 # Constraint names follow one convention so later migrations (and SQLite's batch mode) can refer to them.
-metadata = MetaData(naming_convention={
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-})
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -204,8 +206,7 @@ curated_answer_sources = Table(
     "curated_answer_sources",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column("version_id", Id, ForeignKey("curated_answer_versions.id", ondelete="CASCADE"), nullable=False,
-           index=True),
+    Column("version_id", Id, ForeignKey("curated_answer_versions.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("doc_id", String(255), nullable=False, index=True),
     Column("doc_version", String(64), nullable=True, comment="the document version the answer rests on"),
     Column("chunk_id", String(255), nullable=False),
@@ -295,8 +296,11 @@ def _sqlite_engine(path: Path | None, timeout: float) -> Engine:
     if path is None:  # an in-memory database lives in one connection, shared by every thread
         engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
     else:
-        engine = create_engine(f"sqlite:///file:{quote(str(path))}?mode=rw&uri=true", poolclass=NullPool,
-                               connect_args={"timeout": timeout, "check_same_thread": False})
+        engine = create_engine(
+            f"sqlite:///file:{quote(str(path))}?mode=rw&uri=true",
+            poolclass=NullPool,
+            connect_args={"timeout": timeout, "check_same_thread": False},
+        )
 
     # do_connect, not connect: the dialect's first-connect queries would otherwise touch a WAL-mode file (and map
     # its -shm) before the conversion below could run.
@@ -334,10 +338,16 @@ def open_database(url: str) -> Database:
         return Database(writes, reads, parsed.render_as_string(hide_password=True), path)
     # PostgreSQL readers never wait for writers, but every statement may wait for a lock: bound both sides.
     write_ms, read_ms = int(WRITE_TIMEOUT_SECONDS * 1000), int(READ_TIMEOUT_SECONDS * 1000)
-    writes = create_engine(parsed, pool_pre_ping=True, connect_args={
-        "connect_timeout": CONNECT_TIMEOUT_SECONDS, "options": f"-c lock_timeout={write_ms}"})
-    reads = create_engine(parsed, pool_pre_ping=True, connect_args={
-        "connect_timeout": CONNECT_TIMEOUT_SECONDS, "options": f"-c statement_timeout={read_ms}"})
+    writes = create_engine(
+        parsed,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "options": f"-c lock_timeout={write_ms}"},
+    )
+    reads = create_engine(
+        parsed,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "options": f"-c statement_timeout={read_ms}"},
+    )
     return Database(writes, reads, parsed.render_as_string(hide_password=True), None)
 
 

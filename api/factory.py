@@ -52,8 +52,12 @@ def load_components(settings: Settings) -> Components:
 
 
 def ingest(
-    settings: Settings, components: Components, sources: list[Path] | None = None, *,
-    progress: ProgressCallback | None = None, force: bool = False,
+    settings: Settings,
+    components: Components,
+    sources: list[Path] | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+    force: bool = False,
 ) -> BuildReport:
     """Build or update the index from the corpus (or the given folders and files)."""
     return build_index(
@@ -86,8 +90,12 @@ def _reranker(settings: Settings) -> Any | None:
 
 def session_store(settings: Settings, log: ConversationLog | None) -> SessionStore:
     """Conversation memory as the settings size it, handing finished turns to ``log`` (None: memory only)."""
-    return SessionStore(log, ttl_seconds=settings.session_ttl_seconds, max_turns=settings.session_max_turns,
-                        max_cached=settings.session_cache_size)
+    return SessionStore(
+        log,
+        ttl_seconds=settings.session_ttl_seconds,
+        max_turns=settings.session_max_turns,
+        max_cached=settings.session_cache_size,
+    )
 
 
 def provenance(settings: Settings, build_id: str, models: LearnedModels) -> dict[str, str]:
@@ -117,8 +125,9 @@ def build_pipeline(settings: Settings, components: Components, *, log: Conversat
         IndexMismatch: the index was built with another embedding model.
     """
     retrieval, answer = settings.retrieval, settings.answer
-    index = load_index(settings.index_dir, components.embeddings, embedding_model=retrieval.embedding_model,
-                       second=components.second)
+    index = load_index(
+        settings.index_dir, components.embeddings, embedding_model=retrieval.embedding_model, second=components.second
+    )
     models = load_models(settings.index_dir)
     pipeline = Pipeline(
         index,
@@ -127,9 +136,13 @@ def build_pipeline(settings: Settings, components: Components, *, log: Conversat
         templates_path=settings.prompts_dir / "answer_templates.toml",
         sessions=session_store(settings, log),
         searcher=HybridSearcher(
-            index, components.embeddings, models,
-            candidate_depth=retrieval.candidate_depth, vocabulary_words=retrieval.vocabulary_words,
-            disabled=retrieval.disabled_features, reranker=_reranker(settings),
+            index,
+            components.embeddings,
+            models,
+            candidate_depth=retrieval.candidate_depth,
+            vocabulary_words=retrieval.vocabulary_words,
+            disabled=retrieval.disabled_features,
+            reranker=_reranker(settings),
         ),
         answering=_from_settings(
             AnswerConfig,

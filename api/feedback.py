@@ -66,12 +66,23 @@ class FeedbackRecorder:
             return Ownership.UNKNOWN
         return Ownership.OWN if owner == session_id else Ownership.FOREIGN
 
-    def record(self, *, answer_id: str, session_id: str, channel: str, helpful: bool,
-               comment: str | None = None) -> None:
+    def record(
+        self, *, answer_id: str, session_id: str, channel: str, helpful: bool, comment: str | None = None
+    ) -> None:
         """Queue a session's rating of an answer (its comment masked); returns at once."""
         masked, at = (self._masker.mask(comment) if comment else None), now()
-        self._writer.submit(Write(
-            "feedback", f"answer_id={answer_id} session={session_id}",
-            lambda connection: crud.upsert_feedback(connection, answer_id=answer_id, session_id=session_id,
-                                                    channel=channel, helpful=helpful, comment=masked, at=at),
-        ))
+        self._writer.submit(
+            Write(
+                "feedback",
+                f"answer_id={answer_id} session={session_id}",
+                lambda connection: crud.upsert_feedback(
+                    connection,
+                    answer_id=answer_id,
+                    session_id=session_id,
+                    channel=channel,
+                    helpful=helpful,
+                    comment=masked,
+                    at=at,
+                ),
+            )
+        )

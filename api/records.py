@@ -34,9 +34,12 @@ class Records:
 def open_records(settings: Settings) -> Records:
     """Open the database the settings name, bring its schema up to date and start the background writer."""
     database = open_database(settings.database_url)
-    writer = DatabaseWriter(database, queue_size=settings.database_queue_size,
-                            retry_seconds=settings.database_retry_seconds,
-                            retention=timedelta(days=settings.turn_retention_days))
+    writer = DatabaseWriter(
+        database,
+        queue_size=settings.database_queue_size,
+        retry_seconds=settings.database_retry_seconds,
+        retention=timedelta(days=settings.turn_retention_days),
+    )
     writer.start()
     turns = SqlTurnLog(database, writer)
     return Records(database, writer, turns, FeedbackRecorder(writer, turns, Masker.from_data()))

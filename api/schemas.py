@@ -70,9 +70,11 @@ class HealthPublic(BaseModel):
     previous_build: bool = Field(False, description="当前索引未通过校验，正在使用上一个完好的索引")
     detail: str | None = Field(None, description="索引为何未加载或未使用（供运维人员查看）")
     database: Literal["ok", "degraded"] = Field(
-        "ok", description="对话记录数据库：degraded 表示写入失败（回答不受影响，记录在队列中重试）")
+        "ok", description="对话记录数据库：degraded 表示写入失败（回答不受影响，记录在队列中重试）"
+    )
     database_reason: Literal["locked", "read_only", "missing", "unreachable", "error"] | None = Field(
-        None, description="数据库降级的原因")
+        None, description="数据库降级的原因"
+    )
     database_backlog: int = Field(0, description="等待写入数据库的记录数")
 
 

@@ -21,8 +21,10 @@ def turn_row(record: TurnRecord) -> dict[str, Any]:
     """The ``turns`` row of a finished turn (keyword arguments of ``crud.add_turn``)."""
     answer = record.answer
     # The cited text as the user saw it: the index may change after the answer was given.
-    citations = [asdict(citation) | {"chunk_id": chunk_id}
-                 for citation, (chunk_id, _) in zip(answer.citations, record.turn.cited, strict=False)]
+    citations = [
+        asdict(citation) | {"chunk_id": chunk_id}
+        for citation, (chunk_id, _) in zip(answer.citations, record.turn.cited, strict=False)
+    ]
     return {
         "answer_id": answer.answer_id,
         "session_id": answer.session_id,
@@ -55,24 +57,35 @@ class SqlTurnLog:
 
     def append(self, record: TurnRecord) -> None:
         row = turn_row(record)
-        self._writer.submit(Write("turn", f"answer_id={row['answer_id']} session={row['session_id']}",
-                                  lambda connection: crud.add_turn(connection, **row)))
+        self._writer.submit(
+            Write(
+                "turn",
+                f"answer_id={row['answer_id']} session={row['session_id']}",
+                lambda connection: crud.add_turn(connection, **row),
+            )
+        )
 
     def recent(self, session_id: str, *, limit: int, since: float) -> list[Turn]:
         if not self._writer.available:
             return []
         try:
             with self._database.reads.connect() as connection:
-                payloads = crud.session_memory(connection, session_id=session_id, limit=limit,
-                                               since=datetime.fromtimestamp(since, UTC))
+                payloads = crud.session_memory(
+                    connection, session_id=session_id, limit=limit, since=datetime.fromtimestamp(since, UTC)
+                )
         except Exception as error:  # the answer goes on without the earlier turns
             logger.warning("could not read session %s from the database (%s)", session_id, classify(error))
             return []
         return [Turn.from_dict(payload) for payload in payloads]
 
     def forget(self, session_id: str) -> None:
-        self._writer.submit(Write("forget", f"session={session_id}",
-                                  lambda connection: crud.forget_session(connection, session_id=session_id)))
+        self._writer.submit(
+            Write(
+                "forget",
+                f"session={session_id}",
+                lambda connection: crud.forget_session(connection, session_id=session_id),
+            )
+        )
 
     def session_of_answer(self, answer_id: str) -> str | None:
         """The session a stored answer went to, or None when there is no such answer.

@@ -279,8 +279,12 @@ class DatabaseWriter:
     def _degraded(self, error: BaseException) -> None:
         reason = classify(error)
         if (self._state, self._reason) != ("degraded", reason):
-            logger.error("database %s degraded (%s): %s", self._database.url, reason,
-                         str(getattr(error, "orig", error)).splitlines()[0][:200])
+            logger.error(
+                "database %s degraded (%s): %s",
+                self._database.url,
+                reason,
+                str(getattr(error, "orig", error)).splitlines()[0][:200],
+            )
         self._state, self._reason = "degraded", reason
 
     def _drop(self, write: Write, why: str) -> None:

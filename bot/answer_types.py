@@ -39,10 +39,15 @@ def answer_types() -> tuple[AnswerType, ...]:
     """All answer types, in file order."""
     table = tomllib.loads(resources.files("bot.data").joinpath("answer_types.toml").read_text(encoding="utf-8"))
     return tuple(
-        AnswerType(row["name"], re.compile(row["question"], re.IGNORECASE), re.compile(row["evidence"]),
-                   float(row["boost"]), bool(row.get("sought", False)),
-                   re.compile(row["answer"]) if "answer" in row else None,
-                   re.compile(row["start"]) if "start" in row else None)
+        AnswerType(
+            row["name"],
+            re.compile(row["question"], re.IGNORECASE),
+            re.compile(row["evidence"]),
+            float(row["boost"]),
+            bool(row.get("sought", False)),
+            re.compile(row["answer"]) if "answer" in row else None,
+            re.compile(row["start"]) if "start" in row else None,
+        )
         for row in table["types"]
     )
 

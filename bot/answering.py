@@ -445,8 +445,15 @@ class ExtractiveAnswerer:
 
         named = self._articles.named(query)
         if named is not None:
-            steps.append({"step": "named_article", "document": named.doc.title, "label": named.label,
-                          "exists": bool(named.chunks), "articles": named.count})
+            steps.append(
+                {
+                    "step": "named_article",
+                    "document": named.doc.title,
+                    "label": named.label,
+                    "exists": bool(named.chunks),
+                    "articles": named.count,
+                }
+            )
             if not named.chunks:
                 return decided(self._no_article(named, query), "no_such_article")
         if law := self._guard.unknown_law(query, hits[0].chunk.text if hits else ""):
@@ -456,16 +463,29 @@ class ExtractiveAnswerer:
         if not hits:
             return decided(self.refusal(Verdict("refused", "off_topic")), "off_topic", hits=0)
         if self._guard.off_topic(query) and (near := closeness()) < self._config.off_topic_closeness:
-            return decided(self.refusal(Verdict("refused", "off_topic")), "off_topic", closeness=round(near, 4),
-                           threshold=self._config.off_topic_closeness)
+            return decided(
+                self.refusal(Verdict("refused", "off_topic")),
+                "off_topic",
+                closeness=round(near, 4),
+                threshold=self._config.off_topic_closeness,
+            )
         related = hits[: self._config.related_sections]
         covered = self.coverage(query, hits[0])
-        enough = named is not None or hits[0].score >= self._config.confident_probability or (
-            covered >= self._config.min_coverage
+        enough = (
+            named is not None
+            or hits[0].score >= self._config.confident_probability
+            or (covered >= self._config.min_coverage)
         )
-        steps.append({"step": "evidence", "probability": round(hits[0].score, 4), "coverage": round(covered, 4),
-                      "confident_probability": self._config.confident_probability,
-                      "min_coverage": self._config.min_coverage, "enough": enough})
+        steps.append(
+            {
+                "step": "evidence",
+                "probability": round(hits[0].score, 4),
+                "coverage": round(covered, 4),
+                "confident_probability": self._config.confident_probability,
+                "min_coverage": self._config.min_coverage,
+                "enough": enough,
+            }
+        )
         if not enough:
             return decided(self._no_answer(Verdict("no_answer", "weak"), related, query), "weak_evidence")
         weights = self.weights(query)
@@ -479,8 +499,9 @@ class ExtractiveAnswerer:
         clause = self._guard.priced_clause(query)
         priced = [t for t in self._segment(clause) if len(t) > 1 and self._index.lexical.idf(t) > 0] if clause else []
         if reason := self._guard.unstated_figure(query, sources[0].chunk.text, priced):
-            return decided(self._no_answer(Verdict("no_answer", reason), related, query), "unstated_figure",
-                           kind=reason)
+            return decided(
+                self._no_answer(Verdict("no_answer", reason), related, query), "unstated_figure", kind=reason
+            )
         passages: list[str] = []
         quoted: list[Chunk] = []
         items: list[str] = []

@@ -33,7 +33,7 @@ class AnswerClause:
         best = 0.0
         for sentence in units:
             for found in self.answer.finditer(sentence):
-                rest = sentence[found.end():]
+                rest = sentence[found.end() :]
                 best = max(best, coverage(self.start.sub("", rest) if self.start else rest, self.weights))
         return best
 
@@ -88,7 +88,7 @@ def answer_clause(query: Query, weights: dict[str, float]) -> AnswerClause | Non
     for answer_type in asked_types(text):
         if answer_type.answer is None or not (slot := answer_type.question.search(text)):
             continue
-        after = text[slot.end():]
+        after = text[slot.end() :]
         if clause := {word: weight for word, weight in weights.items() if word in after}:
             return AnswerClause(clause, answer_type.answer, answer_type.start)
     return None

@@ -55,8 +55,7 @@ _CLOSED = re.compile(r"[。；;：:！？!?…”]$")
 def join_units(units: list[str]) -> str:
     """Quoted units as one text: a unit that does not end a sentence (a dated history line) is closed with ``；``
     so that it does not run into the next."""
-    return "".join(unit if _CLOSED.search(unit) or i == len(units) - 1 else f"{unit}；" for i, unit in
-                   enumerate(units))
+    return "".join(unit if _CLOSED.search(unit) or i == len(units) - 1 else f"{unit}；" for i, unit in enumerate(units))
 
 
 def _holds(answer_type: AnswerType, unit: str, question: str) -> bool:

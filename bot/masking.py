@@ -36,8 +36,9 @@ class Masker:
     def from_data(cls) -> Masker:
         """The rules of ``bot/data/masking.toml``."""
         data = tomllib.loads(resources.files("bot.data").joinpath("masking.toml").read_text(encoding="utf-8"))
-        return cls([MaskingRule(rule["name"], re.compile(rule["pattern"]), rule["placeholder"])
-                    for rule in data["rule"]])
+        return cls(
+            [MaskingRule(rule["name"], re.compile(rule["pattern"]), rule["placeholder"]) for rule in data["rule"]]
+        )
 
     def mask(self, text: str) -> str:
         """``text`` with every match of every rule replaced by the rule's placeholder (the rest unchanged)."""

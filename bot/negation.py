@@ -52,10 +52,11 @@ def negated_words(question: str, weights: dict[str, float], rules: NegationRules
             continue
         if any(len(word) > len(found.group()) and question.startswith(word, start) for word in weights):
             continue
-        after = rules.clause_break.split(question[found.end():found.end() + rules.reach + 3])[0]
-        near = sorted((position, word) for word in weights
-                      if len(word) > 1 and 0 <= (position := after.find(word)) <= rules.reach)
-        negated.update({word: weights[word] for _, word in near[:rules.words]})
+        after = rules.clause_break.split(question[found.end() : found.end() + rules.reach + 3])[0]
+        near = sorted(
+            (position, word) for word in weights if len(word) > 1 and 0 <= (position := after.find(word)) <= rules.reach
+        )
+        negated.update({word: weights[word] for _, word in near[: rules.words]})
     return negated
 
 
@@ -63,7 +64,7 @@ def negates(text: str, word: str, rules: NegationRules) -> bool:
     """Whether ``text`` has ``word`` with a negation shortly before it in the same clause."""
     position = text.find(word)
     while position >= 0:
-        before = rules.clause_break.split(text[max(0, position - rules.window):position])[-1]
+        before = rules.clause_break.split(text[max(0, position - rules.window) : position])[-1]
         if rules.passage.search(before):
             return True
         position = text.find(word, position + 1)

@@ -117,16 +117,18 @@ class Pipeline:
         if not stripped:
             raise QuestionError(self.templates.zh("empty_question"))
         if len(stripped) > self.config.max_question_chars:
-            raise QuestionError(self.templates.zh("long_question", length=len(stripped),
-                                                  limit=self.config.max_question_chars))
+            raise QuestionError(
+                self.templates.zh("long_question", length=len(stripped), limit=self.config.max_question_chars)
+            )
         # Half of a UTF-16 pair (JSON "\ud800", or undecodable bytes on a command line) cannot be encoded for
         # segmentation or storage.
         if any("\ud800" <= char <= "\udfff" for char in stripped):
             raise QuestionError(self.templates.zh("invalid_characters"))
         return stripped
 
-    def answer(self, question: str, session_id: str | None = None, *, channel: str = "api",
-               day: date | None = None) -> Answer:
+    def answer(
+        self, question: str, session_id: str | None = None, *, channel: str = "api", day: date | None = None
+    ) -> Answer:
         """Answer one question within a session: None starts a new one under a fresh id, an unknown id starts
         one under that id (callers decide which ids a client may name; see ``api/sessions.py``). The question is
         asked on ``day`` (default: ``today()``): which version of a law is in force is decided for it.
@@ -151,8 +153,13 @@ class Pipeline:
         answer_id = uuid.uuid4().hex
         timeline = self.index.timeline
         citations = [Citation.from_hit(hit, timeline.status(hit.doc.doc_id, query.day)) for hit in composed.cited]
-        turn = Turn(question, query, answer_id, composed.items or (last.items if last and query.item_ref else []),
-                    [(c.chunk.chunk_id, c.score) for c in composed.cited])
+        turn = Turn(
+            question,
+            query,
+            answer_id,
+            composed.items or (last.items if last and query.item_ref else []),
+            [(c.chunk.chunk_id, c.score) for c in composed.cited],
+        )
         answer = Answer(
             answer_id=answer_id,
             text=composed.text,
@@ -186,8 +193,9 @@ class Pipeline:
         cited = self.searcher.hits_for(last.cited)
         if not 1 <= number <= len(last.items):
             text = self.templates.zh("item_missing", number=number, count=len(last.items))
-            return Composed(text, "answered", cited, steps=[{"step": "item_reference", "number": number,
-                                                             "found": False}])
+            return Composed(
+                text, "answered", cited, steps=[{"step": "item_reference", "number": number, "found": False}]
+            )
         item = last.items[number - 1]
         containing = [h for h in cited if item.rstrip("；;。") in h.chunk.text] or cited
         # An item that summarises a whole passage (a plan task area) is answered with the passage itself.

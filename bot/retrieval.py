@@ -69,8 +69,9 @@ def ranking_trace(ranking: Ranking) -> dict[str, Any]:
             "score": round(hit.score, 4),
         }
         if hit.explanation:
-            described.update(base=hit.explanation.base, features=hit.explanation.values,
-                             contributions=hit.explanation.contributions)
+            described.update(
+                base=hit.explanation.base, features=hit.explanation.values, contributions=hit.explanation.contributions
+            )
         candidates.append(described)
     return {
         "ranker": ranking.ranker,

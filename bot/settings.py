@@ -40,8 +40,9 @@ class RetrievalSettings(BaseModel):
     )
     vocabulary_words: int = Field(20, ge=0, description="学习到的“百姓用语→法条用语”词表为一个问题最多补充的法条用词数")
     disabled_features: list[str] = Field(
-        [], description="关闭的排序特征名（bot/features.py；如 [\"memory\"]）：取值恒为 0，其通道不再提供候选；"
-        "改动后须重新运行 policybot train（用于逐项衡量每个特征的作用）"
+        [],
+        description='关闭的排序特征名（bot/features.py；如 ["memory"]）：取值恒为 0，其通道不再提供候选；'
+        "改动后须重新运行 policybot train（用于逐项衡量每个特征的作用）",
     )
     candidates: int = Field(20, description="交给回答环节挑选的排序结果条数")
     top_k: int = Field(5, description="回答列出的引用条数上限")
@@ -88,7 +89,8 @@ class AnswerSettings(BaseModel):
         0.15, description="最相关段落至少要含问题中这么多（按 IDF 加权）的用词，否则视为证据不足"
     )
     confident_probability: float = Field(
-        0.11, description="排序模型给最相关段落的概率不低于此值时，即使用词覆盖不足也作答（dev 与 stard tune 上测定）",
+        0.11,
+        description="排序模型给最相关段落的概率不低于此值时，即使用词覆盖不足也作答（dev 与 stard tune 上测定）",
     )
     off_topic_closeness: float = Field(
         0.27, description="问题与最接近的文段的余弦低于此值且不含领域词时视为无关问题（按默认向量模型测定）"
@@ -148,8 +150,9 @@ class WeChatSettings(ChannelSettings):
     appid: str = Field("", description="AppID（开发者ID）")
     api_base: str = "https://api.weixin.qq.com"
     mode: Literal["plain", "compat", "safe"] | None = Field(
-        None, description="消息加解密方式：plain（明文）、compat（兼容）、safe（安全，只接受密文）；"
-        "默认：配置了 EncodingAESKey 时为 safe，否则为 plain"
+        None,
+        description="消息加解密方式：plain（明文）、compat（兼容）、safe（安全，只接受密文）；"
+        "默认：配置了 EncodingAESKey 时为 safe，否则为 plain",
     )
 
     @model_validator(mode="after")
@@ -184,8 +187,9 @@ class StaffSettings(BaseModel):
     login_rate_limit: int = Field(10, ge=1, description="每个客户端（及每个用户名）在一个时间窗内最多的登录尝试次数")
     login_rate_window_seconds: float = Field(300.0, gt=0, description="登录限流的时间窗（秒）")
     curated_min_similarity: float = Field(
-        0.94, description="问题与已发布审核答复的问题的相似度（两个向量模型的余弦按检索的比例融合）不低于此值、且涉及"
-        "相同的知识产权客体时，直接给出审核答复（由 scripts/measure_curated_threshold.py 测定）"
+        0.94,
+        description="问题与已发布审核答复的问题的相似度（两个向量模型的余弦按检索的比例融合）不低于此值、且涉及"
+        "相同的知识产权客体时，直接给出审核答复（由 scripts/measure_curated_threshold.py 测定）",
     )
     gap_similarity: float = Field(
         0.75, description="内容缺口聚类：问题与类中心的余弦（主向量模型）不低于此值时归入该类"
@@ -245,8 +249,17 @@ class Settings(BaseSettings):
     def fingerprint(self) -> str:
         """A short hash of every setting that shapes an answer (not paths, credentials or limits of the service),
         stored with each turn so a reviewer can tell which configuration produced it."""
-        shaping = self.model_dump(mode="json", include={"retrieval", "answer", "training", "max_question_chars",
-                                                        "session_max_turns", "session_ttl_seconds"})
+        shaping = self.model_dump(
+            mode="json",
+            include={
+                "retrieval",
+                "answer",
+                "training",
+                "max_question_chars",
+                "session_max_turns",
+                "session_ttl_seconds",
+            },
+        )
         return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:12]
 
 

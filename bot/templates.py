@@ -37,7 +37,8 @@ class Templates:
             return "current text"
         words = self._data["en"]["version_words"]
         if dated := _DATED_ACTION.findall(label):
-            return ", ".join(f"{words.get(action, action)} {int(y):04d}-{int(m):02d}-{int(d):02d}"
-                             for y, m, d, action in dated)
+            return ", ".join(
+                f"{words.get(action, action)} {int(y):04d}-{int(m):02d}-{int(d):02d}" for y, m, d, action in dated
+            )
         year, _, action = label.partition("年")
         return f"{year} {words.get(action, action)}"

@@ -81,5 +81,8 @@ def baselines(sources: list[Path], embeddings: Embeddings, *, max_bytes: int) ->
     dense = FAISS.from_documents(chunks, embeddings).as_retriever(search_kwargs={"k": K})
     lexical = BM25Retriever.from_documents(chunks, preprocess_func=tokenize, k=K)
     ensemble = EnsembleRetriever(retrievers=[lexical, dense], weights=list(ENSEMBLE_WEIGHTS))
-    return [RetrieverBaseline("langchain-docs", dense), RetrieverBaseline("bm25", lexical),
-            RetrieverBaseline("ensemble", ensemble)]
+    return [
+        RetrieverBaseline("langchain-docs", dense),
+        RetrieverBaseline("bm25", lexical),
+        RetrieverBaseline("ensemble", ensemble),
+    ]

@@ -78,9 +78,11 @@ class CaseResult:
             return None
         versions = [
             version
-            for version, text, title in zip(self.citation_versions, self.citation_texts, self.citation_titles,
-                                            strict=True)
-            if version is not None and any(e in text for e in self.case.evidence)
+            for version, text, title in zip(
+                self.citation_versions, self.citation_texts, self.citation_titles, strict=True
+            )
+            if version is not None
+            and any(e in text for e in self.case.evidence)
             and (not self.case_titles or title in self.case_titles)
         ]
         return versions[0] == self.case.version if versions else None

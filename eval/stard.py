@@ -64,11 +64,19 @@ def build(source: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             found = next(c for c in chunks[doc.doc_id] if c.label == article["article"] and not c.head)
             evidence.append(opening(found, [c for c in every if c is not found]))
             doc_ids.append(doc.doc_id)
-        cases.append({
-            "id": row["id"], "question": row["question"], "answerable": True, "evidence": evidence,
-            "key_points": [], "doc": sorted(set(doc_ids)) if len(set(doc_ids)) > 1 else doc_ids[0],
-            "type": "stard", "status": "answered", "split": split_of(row["id"]),
-        })
+        cases.append(
+            {
+                "id": row["id"],
+                "question": row["question"],
+                "answerable": True,
+                "evidence": evidence,
+                "key_points": [],
+                "doc": sorted(set(doc_ids)) if len(set(doc_ids)) > 1 else doc_ids[0],
+                "type": "stard",
+                "status": "answered",
+                "split": split_of(row["id"]),
+            }
+        )
     return cases, transfer
 
 
@@ -80,6 +88,8 @@ if __name__ == "__main__":
     civil, others = build(Path(sys.argv[1]))
     _write(CIVIL_SET, civil)
     _write(TRANSFER_SET, others)
-    print(f"{CIVIL_SET.name}: {len(civil)} questions "
-          f"({sum(c['split'] == 'tune' for c in civil)} tune, {sum(c['split'] == 'test' for c in civil)} test); "
-          f"{TRANSFER_SET.name}: {len(others)} questions")
+    print(
+        f"{CIVIL_SET.name}: {len(civil)} questions "
+        f"({sum(c['split'] == 'tune' for c in civil)} tune, {sum(c['split'] == 'test' for c in civil)} test); "
+        f"{TRANSFER_SET.name}: {len(others)} questions"
+    )

@@ -195,23 +195,31 @@ def _intact(build: Path) -> bool:
 
 
 def is_stale(
-    index_dir: Path, sources: Iterable[Path], *, embedding_model: str, chunk_max_chars: int,
+    index_dir: Path,
+    sources: Iterable[Path],
+    *,
+    embedding_model: str,
+    chunk_max_chars: int,
     second_model: str | None = None,
 ) -> bool:
     """True when the index is missing or was built from other files, models or chunking settings."""
     sources = list(sources)
     manifest = read_manifest(index_dir)
     build = current_build(index_dir)
-    return manifest is None or build is None or (
-        CONTENTS_KEY not in manifest  # built before file digests were recorded: rebuild to record them
-        or not _intact(build)
-        or manifest.get("format") != FORMAT_VERSION
-        or manifest.get("embedding_model") != embedding_model
-        or manifest.get("second_embedding_model") != second_model
-        or manifest.get("chunk_max_chars") != chunk_max_chars
-        or manifest.get("files") != file_hashes(sources)
-        or manifest.get("sidecars") != _sidecar_hashes(sources)
-        or manifest.get("segmenter") != _segmenter_fingerprint()
+    return (
+        manifest is None
+        or build is None
+        or (
+            CONTENTS_KEY not in manifest  # built before file digests were recorded: rebuild to record them
+            or not _intact(build)
+            or manifest.get("format") != FORMAT_VERSION
+            or manifest.get("embedding_model") != embedding_model
+            or manifest.get("second_embedding_model") != second_model
+            or manifest.get("chunk_max_chars") != chunk_max_chars
+            or manifest.get("files") != file_hashes(sources)
+            or manifest.get("sidecars") != _sidecar_hashes(sources)
+            or manifest.get("segmenter") != _segmenter_fingerprint()
+        )
     )
 
 
@@ -232,8 +240,11 @@ def _other_builds(index_dir: Path, build_id: str) -> list[Path]:
     builds = index_dir / BUILDS_DIR
     if not builds.is_dir():
         return []
-    return sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != build_id),
-                  key=lambda p: p.name, reverse=True)
+    return sorted(
+        (p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != build_id),
+        key=lambda p: p.name,
+        reverse=True,
+    )
 
 
 def _reusable_build(index_dir: Path) -> Path | None:
@@ -266,8 +277,14 @@ def _previous_vectors(build: Path | None, folder: str = "") -> dict[str, np.ndar
 
 
 def _dense_store(
-    model: DenseModel, texts: list[str], ids: list[str], previous: dict[str, np.ndarray], *,
-    batch: int, progress: ProgressCallback, stage: str,
+    model: DenseModel,
+    texts: list[str],
+    ids: list[str],
+    previous: dict[str, np.ndarray],
+    *,
+    batch: int,
+    progress: ProgressCallback,
+    stage: str,
 ) -> tuple[FaissStore, list[str], int]:
     """A dense store of the texts, reusing the vectors of unchanged ones; also their content hashes and how
     many texts were embedded."""
@@ -350,12 +367,27 @@ def build_index(
     started = time.perf_counter()
     report_progress = progress or (lambda stage, done, total: None)
     manifest = read_manifest(index_dir)
-    if not force and manifest and not is_stale(
-        index_dir, sources, embedding_model=embedding_model, chunk_max_chars=chunk_max_chars,
-        second_model=second.spec if second else None,
+    if (
+        not force
+        and manifest
+        and not is_stale(
+            index_dir,
+            sources,
+            embedding_model=embedding_model,
+            chunk_max_chars=chunk_max_chars,
+            second_model=second.spec if second else None,
+        )
     ):
-        return BuildReport(manifest["build_id"], manifest["documents"], manifest["chunks"], 0, 0, 0.0,
-                           manifest.get("errors", []), skipped=True)
+        return BuildReport(
+            manifest["build_id"],
+            manifest["documents"],
+            manifest["chunks"],
+            0,
+            0,
+            0.0,
+            manifest.get("errors", []),
+            skipped=True,
+        )
 
     # Hash the files before reading them: a file edited while the build runs then leaves the index stale.
     files, sidecars = file_hashes(sources), _sidecar_hashes(sources)
@@ -374,8 +406,15 @@ def build_index(
     models = {"": DenseModel(embedding_model, embeddings), **({SECOND_FOLDER: second} if second else {})}
     reusable = _reusable_build(index_dir)
     stores = {
-        folder: _dense_store(model, texts, ids, _previous_vectors(reusable, folder), batch=embed_batch,
-                             progress=report_progress, stage=f"向量化（{model.spec}）" if folder else "向量化")
+        folder: _dense_store(
+            model,
+            texts,
+            ids,
+            _previous_vectors(reusable, folder),
+            batch=embed_batch,
+            progress=report_progress,
+            stage=f"向量化（{model.spec}）" if folder else "向量化",
+        )
         for folder, model in models.items()
     }
     embedded = sum(count for _, _, count in stores.values())
@@ -419,8 +458,15 @@ def build_index(
         raise
     staging.rename(builds / build_id)
     _switch_to(index_dir, build_id, keep=reusable)
-    return BuildReport(build_id, len(corpus.docs), len(chunks), embedded, len(chunks) * len(models) - embedded,
-                       time.perf_counter() - started, errors)
+    return BuildReport(
+        build_id,
+        len(corpus.docs),
+        len(chunks),
+        embedded,
+        len(chunks) * len(models) - embedded,
+        time.perf_counter() - started,
+        errors,
+    )
 
 
 def _candidates(index_dir: Path) -> list[Path]:
@@ -515,8 +561,9 @@ def describe_documents(docs: Iterable[SourceDoc], chunks: Iterable[Chunk], day: 
     ]
 
 
-def _load_build(build: Path, build_id: str, embeddings: Embeddings, *, embedding_model: str,
-                second: DenseModel | None) -> LoadedIndex:
+def _load_build(
+    build: Path, build_id: str, embeddings: Embeddings, *, embedding_model: str, second: DenseModel | None
+) -> LoadedIndex:
     """Load and check one build folder.
 
     Raises:
@@ -551,8 +598,16 @@ def _load_build(build: Path, build_id: str, embeddings: Embeddings, *, embedding
         check_dense(second_dense, chunk_ids, None, build_id, "第二向量索引")
     check_lexical(lexical, chunk_ids, build_id, "BM25 索引", per_chunk=True)
     check_lexical(sentence_lexical, chunk_ids, build_id, "句子 BM25 索引", per_chunk=False)
-    return LoadedIndex(manifest, docs, chunks, dense, lexical, sentence_lexical, search_texts=list(dense.texts),
-                       second_dense=second_dense)
+    return LoadedIndex(
+        manifest,
+        docs,
+        chunks,
+        dense,
+        lexical,
+        sentence_lexical,
+        search_texts=list(dense.texts),
+        second_dense=second_dense,
+    )
 
 
 def load_index(
@@ -566,7 +621,9 @@ def load_index(
         IndexCorrupt: no build passes its checks (the message says how to rebuild).
         IndexMismatch: the index was built with other embedding models.
     """
-    index, passed_over = _first_loadable(index_dir, lambda build: _load_build(
-        build, build.name, embeddings, embedding_model=embedding_model, second=second))
+    index, passed_over = _first_loadable(
+        index_dir,
+        lambda build: _load_build(build, build.name, embeddings, embedding_model=embedding_model, second=second),
+    )
     index.passed_over = passed_over
     return index

@@ -125,8 +125,9 @@ def _law_drafts(doc: SourceDoc) -> Iterator[_Draft]:
         elif m := _ARTICLE.match(line):
             if article:
                 yield article
-            article = _Draft(span.start, span.end, [path[lvl] for lvl in sorted(path)], label=m.group(0),
-                             children=[span])
+            article = _Draft(
+                span.start, span.end, [path[lvl] for lvl in sorted(path)], label=m.group(0), children=[span]
+            )
             continue
         elif article:
             article.end = span.end
@@ -232,8 +233,9 @@ def _passage_drafts(
     for piece in pieces[1:]:
         piece_text = text[piece.start : piece.end]
         inline = _ITEM_LABEL.match(piece_text)
-        yield _Draft(piece.start, piece.end, inner_heading, label=_item_label(piece_text) if inline else None,
-                     group=inline_group)
+        yield _Draft(
+            piece.start, piece.end, inner_heading, label=_item_label(piece_text) if inline else None, group=inline_group
+        )
 
 
 def chunk_document(doc: SourceDoc, *, max_chars: int = 600) -> list[Chunk]:

@@ -26,8 +26,13 @@ from bot.settings import PROJECT_ROOT, get_settings
 from eval.bench import percentile, served
 from eval.dataset import load_dataset
 
-WARM_UP = ["专利权可以转让吗？", "商标续展怎么办理？", "著作权的保护期是多久？", "规划提出了哪些保障措施？",
-           "什么是商业秘密？"]
+WARM_UP = [
+    "专利权可以转让吗？",
+    "商标续展怎么办理？",
+    "著作权的保护期是多久？",
+    "规划提出了哪些保障措施？",
+    "什么是商业秘密？",
+]
 
 
 def _ask(http: httpx.Client, question: str) -> float:
@@ -60,8 +65,10 @@ def main() -> None:
             list(pool.map(lambda pair: _ask(clients[pair[0] % args.clients], pair[1]), enumerate(questions)))
         elapsed = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"POST /api/chat, {len(timings)} questions of {args.dataset.name}, warm, one client "
-          f"(models {settings.retrieval.models}):")
+    print(
+        f"POST /api/chat, {len(timings)} questions of {args.dataset.name}, warm, one client "
+        f"(models {settings.retrieval.models}):"
+    )
     p50, p95 = statistics.median(timings), percentile(timings, 0.95)
     print(f"  p50 {p50:.1f} ms  p95 {p95:.1f} ms  max {max(timings):.1f} ms")
     print(f"  {args.clients} concurrent clients, same questions again: {len(questions) / elapsed:.1f} questions/s")

@@ -44,16 +44,20 @@ def _turn(http: httpx.Client, question: str) -> tuple[float, int, int]:
     rated = 0
     if chat.status_code == 200:
         answer = chat.json()
-        rated = http.post("/api/feedback", json={"answer_id": answer["answer_id"], "helpful": True,
-                                                 "session_id": answer["session_id"]}).status_code
+        rated = http.post(
+            "/api/feedback",
+            json={"answer_id": answer["answer_id"], "helpful": True, "session_id": answer["session_id"]},
+        ).status_code
     return (time.perf_counter() - started) * 1000, chat.status_code, rated
 
 
 def _report(name: str, results: list[tuple[float, int, int]]) -> None:
     timings = [ms for ms, _, _ in results]
     errors = sum(1 for _, chat, rated in results if chat != 200 or rated != 201)
-    print(f"  {name}: {len(results)} questions, each answered and rated: p50 {statistics.median(timings):.1f} ms  "
-          f"p95 {percentile(timings, 0.95):.1f} ms  max {max(timings):.1f} ms  errors {errors}")
+    print(
+        f"  {name}: {len(results)} questions, each answered and rated: p50 {statistics.median(timings):.1f} ms  "
+        f"p95 {percentile(timings, 0.95):.1f} ms  max {max(timings):.1f} ms  errors {errors}"
+    )
 
 
 def main() -> None:
@@ -64,14 +68,16 @@ def main() -> None:
 
     questions = [case.question for case in load_dataset(PROJECT_ROOT / "eval" / "datasets" / "dev.jsonl")]
     database = Path(tempfile.mkdtemp()) / "bench.sqlite3"
-    settings = get_settings().model_copy(update={"database_url": f"sqlite:///{database}",
-                                                 "feedback_rate_limit": 10_000})
+    settings = get_settings().model_copy(
+        update={"database_url": f"sqlite:///{database}", "feedback_rate_limit": 10_000}
+    )
     with served(create_app(settings), args.port) as base_url, httpx.Client(base_url=base_url, timeout=60) as http:
         if http.get("/healthz").json()["status"] != "ok":
             raise SystemExit("no index: run `policybot ingest` first")
         free = [_turn(http, question) for question in questions[:20]]
-        holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(database), str(args.lock_seconds)],
-                                  stdout=subprocess.PIPE, text=True)
+        holder = subprocess.Popen(
+            [sys.executable, "-c", HOLD_LOCK, str(database), str(args.lock_seconds)], stdout=subprocess.PIPE, text=True
+        )
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         locked_until = time.monotonic() + args.lock_seconds
         locked, health = [], []
@@ -87,14 +93,17 @@ def main() -> None:
             time.sleep(0.05)
         drained = time.monotonic() - drained_after
     with sqlite3.connect(database) as connection:
-        turns, ratings = (connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                          for table in ("turns", "feedback"))
+        turns, ratings = (
+            connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in ("turns", "feedback")
+        )
     print(f"POST /api/chat + POST /api/feedback over a SQLite file (models {settings.retrieval.models}):")
     _report("database free", free)
     _report(f"another process holding BEGIN EXCLUSIVE for {args.lock_seconds:g} s", locked)
     print(f"  /healthz during the lock: {sorted(set(health))}")
-    print(f"  after the lock: backlog written in {drained:.1f} s; {turns} turns and {ratings} ratings stored "
-          f"of {len(free) + len(locked)} answered and rated")
+    print(
+        f"  after the lock: backlog written in {drained:.1f} s; {turns} turns and {ratings} ratings stored "
+        f"of {len(free) + len(locked)} answered and rated"
+    )
 
 
 if __name__ == "__main__":

@@ -30,17 +30,25 @@ APPID, ACCOUNT = "wxbench0000000000", "gh_bench"
 
 
 def _message(user: str, content: str, msg_id: int) -> str:
-    return (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
-            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-            f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>")
+    return (
+        f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+        f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>"
+    )
 
 
 def _ask(http: httpx.Client, crypto: MessageCrypto, user: str, question: str, msg_id: int) -> tuple[float, str]:
     """Post one safe-mode message; the seconds until the decrypted reply, and its text."""
     timestamp, nonce = str(int(time.time())), str(msg_id)
     encrypt = crypto.encrypt(_message(user, question, msg_id))
-    params = {"signature": signature(TOKEN, timestamp, nonce), "timestamp": timestamp, "nonce": nonce,
-              "openid": user, "encrypt_type": "aes", "msg_signature": signature(TOKEN, timestamp, nonce, encrypt)}
+    params = {
+        "signature": signature(TOKEN, timestamp, nonce),
+        "timestamp": timestamp,
+        "nonce": nonce,
+        "openid": user,
+        "encrypt_type": "aes",
+        "msg_signature": signature(TOKEN, timestamp, nonce, encrypt),
+    }
     body = f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"
     started = time.perf_counter()
     response = http.post("/wechat/mp", params=params, content=body.encode())
@@ -60,11 +68,14 @@ def main() -> None:
 
     cases = load_dataset(args.dataset)
     database = Path(tempfile.mkdtemp()) / "bench.sqlite3"
-    settings: Settings = get_settings().model_copy(update={
-        "database_url": f"sqlite:///{database}",
-        "wechat": WeChatSettings(token=TOKEN, aes_key=AES_KEY, appid=APPID, secret="unused",
-                                 rate_limit_messages=1000),
-    })
+    settings: Settings = get_settings().model_copy(
+        update={
+            "database_url": f"sqlite:///{database}",
+            "wechat": WeChatSettings(
+                token=TOKEN, aes_key=AES_KEY, appid=APPID, secret="unused", rate_limit_messages=1000
+            ),
+        }
+    )
     crypto = MessageCrypto(TOKEN, AES_KEY, APPID)
     timings: list[float] = []
     late = cited = 0
@@ -82,8 +93,10 @@ def main() -> None:
                 msg_id += 1
 
     ms = [t * 1000 for t in timings]
-    print(f"/wechat/mp safe mode: {len(ms)} messages ({len(cases)} cases of {args.dataset.name}), "
-          f"{cited} replies citing sources, {late} late")
+    print(
+        f"/wechat/mp safe mode: {len(ms)} messages ({len(cases)} cases of {args.dataset.name}), "
+        f"{cited} replies citing sources, {late} late"
+    )
     print(f"p50 {statistics.median(ms):.0f} ms  p95 {percentile(ms, 0.95):.0f} ms  max {max(ms):.0f} ms")
 
 

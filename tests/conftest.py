@@ -36,8 +36,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite:///{tmp_path / 'policybot.sqlite3'}"
         return
     if not POSTGRES_URL:
-        message = ("no PostgreSQL server: run scripts/test.sh (it starts one), or start one with "
-                   "`eval \"$(scripts/postgres.sh start)\"`, which exports POLICYBOT_TEST_POSTGRES_URL")
+        message = (
+            "no PostgreSQL server: run scripts/test.sh (it starts one), or start one with "
+            '`eval "$(scripts/postgres.sh start)"`, which exports POLICYBOT_TEST_POSTGRES_URL'
+        )
         if os.environ.get("CI") or os.environ.get("POLICYBOT_REQUIRE_POSTGRES"):
             pytest.fail(message)
         pytest.skip(message)

@@ -21,8 +21,9 @@ WriterFactory = Callable[..., DatabaseWriter]  # the make_writer fixture of test
 @contextmanager
 def lock_held(url: str) -> Iterator[None]:
     """Another process holds an exclusive lock on the database for the duration of the block."""
-    holder = subprocess.Popen([sys.executable, str(LOCK_HOLDER), url], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, str(LOCK_HOLDER), url], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         yield
@@ -46,13 +47,28 @@ def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
 def turn_values(answer_id: str, session_id: str = "a" * 32, **overrides: object) -> dict[str, object]:
     """Keyword arguments of ``crud.add_turn`` for a plausible turn (what the pipeline would record)."""
     values: dict[str, object] = {
-        "answer_id": answer_id, "session_id": session_id, "channel": "api", "created": now(),
-        "question": "发明专利权的期限是多少年？", "query": "发明专利权 期限 多少年",
+        "answer_id": answer_id,
+        "session_id": session_id,
+        "channel": "api",
+        "created": now(),
+        "question": "发明专利权的期限是多少年？",
+        "query": "发明专利权 期限 多少年",
         "answer": "根据《专利法》第四十二条：二十年。",
-        "status": "answered", "mode": "extractive", "latency_ms": 12.5,
-        "citations": [{"doc_id": "related/专利法", "title": "中华人民共和国专利法", "version": "2020年修正",
-                       "section": "第四十二条", "chunk_id": "related/专利法#42", "score": 1.5, "in_force": True,
-                       "text": "第四十二条 发明专利权的期限为二十年"}],
+        "status": "answered",
+        "mode": "extractive",
+        "latency_ms": 12.5,
+        "citations": [
+            {
+                "doc_id": "related/专利法",
+                "title": "中华人民共和国专利法",
+                "version": "2020年修正",
+                "section": "第四十二条",
+                "chunk_id": "related/专利法#42",
+                "score": 1.5,
+                "in_force": True,
+                "text": "第四十二条 发明专利权的期限为二十年",
+            }
+        ],
         "provenance": {"index_build": "b1", "settings_hash": "s1", "embedding_models": "m", "templates_version": "t"},
         "memory": {"question": "发明专利权的期限是多少年？", "answer_id": answer_id},
         "trace": None,
@@ -64,8 +80,11 @@ def turn_values(answer_id: str, session_id: str = "a" * 32, **overrides: object)
 def turn_write(answer_id: str, **overrides: object) -> Write:
     """A writer job that stores ``turn_values(answer_id, **overrides)``."""
     values = turn_values(answer_id, **overrides)
-    return Write("turn", f"answer_id={answer_id} session={values['session_id']}",
-                 lambda connection: crud.add_turn(connection, **values))
+    return Write(
+        "turn",
+        f"answer_id={answer_id} session={values['session_id']}",
+        lambda connection: crud.add_turn(connection, **values),
+    )
 
 
 def stored(database: Database, answer_id: str) -> bool:

@@ -11,8 +11,12 @@ from api.database import metadata, open_database
 
 def _run(connection: Connection) -> None:
     # SQLite cannot alter most of a table in place: batch mode copies the table, so later revisions work there too.
-    context.configure(connection=connection, target_metadata=metadata,
-                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

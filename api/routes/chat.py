@@ -31,8 +31,9 @@ def chat(body: ChatRequest, request: Request, pipeline: PipelineDep) -> AnswerPu
     curated = request.app.state.staff.curated
     try:
         # A question close to one a reviewer answered gets that answer; every other question the pipeline's.
-        answer = (curated.respond(pipeline, body.question, session_id, channel=channel) if curated else None) \
-            or pipeline.answer(body.question, session_id, channel=channel)
+        answer = (
+            curated.respond(pipeline, body.question, session_id, channel=channel) if curated else None
+        ) or pipeline.answer(body.question, session_id, channel=channel)
     except QuestionError as error:
         raise HTTPException(status_code=400, detail=str(error)) from error
     data = answer.to_dict()

@@ -28,23 +28,38 @@ class SessionPublic(BaseModel):
     csrf_token: str
 
 
-@router.post("/login", response_model=SessionPublic, summary="登录",
-             responses={code: {"model": ErrorPublic} for code in (401, 422, 429, 503)})
+@router.post(
+    "/login",
+    response_model=SessionPublic,
+    summary="登录",
+    responses={code: {"model": ErrorPublic} for code in (401, 422, 429, 503)},
+)
 def login(body: LoginRequest, request: Request, response: Response, staff: StaffWorkspaceDep) -> SessionPublic:
     """用户名和密码正确时设置会话 Cookie（HttpOnly、SameSite=Strict），并返回 CSRF 令牌。"""
     client = request.client.host if request.client else ""
     # Both limits count every attempt: one client trying many names, and many clients trying one name.
     if not (staff.login_limiter.allow(f"ip:{client}") and staff.login_limiter.allow(f"user:{body.username}")):
-        raise HTTPException(status_code=429, detail=staff.wording.zh("login_rate_limited"),
-                            headers={"Retry-After": str(round(staff.settings.staff.login_rate_window_seconds))})
+        raise HTTPException(
+            status_code=429,
+            detail=staff.wording.zh("login_rate_limited"),
+            headers={"Retry-After": str(round(staff.settings.staff.login_rate_window_seconds))},
+        )
     with staff.database.begin() as connection:
-        opened = log_in(connection, username=body.username, password=body.password,
-                        hours=staff.settings.staff.session_hours)
+        opened = log_in(
+            connection, username=body.username, password=body.password, hours=staff.settings.staff.session_hours
+        )
     if opened is None:
         raise HTTPException(status_code=401, detail=staff.wording.zh("login_failed"))
     token, user = opened
-    response.set_cookie(COOKIE_NAME, token, max_age=round(staff.settings.staff.session_hours * 3600),
-                        path=COOKIE_PATH, httponly=True, samesite="strict", secure=staff.settings.staff.cookie_secure)
+    response.set_cookie(
+        COOKIE_NAME,
+        token,
+        max_age=round(staff.settings.staff.session_hours * 3600),
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=staff.settings.staff.cookie_secure,
+    )
     return SessionPublic(username=user.username, role=user.role, csrf_token=user.csrf_token)
 
 
@@ -54,8 +69,9 @@ def logout(request: Request, response: Response, user: StaffDep, staff: StaffWor
     with staff.database.begin() as connection:
         crud.delete_staff_session(connection, token_hash=token_hash(request.cookies.get(COOKIE_NAME, "")))
     response = Response(status_code=204)
-    response.delete_cookie(COOKIE_NAME, path=COOKIE_PATH, httponly=True, samesite="strict",
-                           secure=staff.settings.staff.cookie_secure)
+    response.delete_cookie(
+        COOKIE_NAME, path=COOKIE_PATH, httponly=True, samesite="strict", secure=staff.settings.staff.cookie_secure
+    )
     return response
 
 

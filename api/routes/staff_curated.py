@@ -51,15 +51,17 @@ def _pipeline(request: Request, staff: StaffWorkspace) -> Pipeline:
     return pipeline
 
 
-def _resolved(pipeline: Pipeline, staff: StaffWorkspace,
-              citations: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _resolved(
+    pipeline: Pipeline, staff: StaffWorkspace, citations: Sequence[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Citations looked up in the index; 400 for one it does not hold, 409 when they rest on a superseded
     version (a curated answer that could not be served)."""
     try:
         stored, sources = resolve_citations(pipeline.index, citations)
     except UnknownCitation as error:
-        raise HTTPException(status_code=400, detail=staff.wording.zh(
-            "citation_unknown", doc_id=error.doc_id, section=error.section)) from error
+        raise HTTPException(
+            status_code=400, detail=staff.wording.zh("citation_unknown", doc_id=error.doc_id, section=error.section)
+        ) from error
     if reason := staleness(pipeline.index, sources, stored, pipeline.today(), staff.wording):
         raise HTTPException(status_code=409, detail=staff.wording.zh("curated_still_stale", reason=reason))
     return stored, sources
@@ -77,11 +79,13 @@ def _flag_stale(connection: Connection, pipeline: Pipeline, staff: StaffWorkspac
     sources = crud.curated_sources(connection, version_ids=[row["version_id"] for row in rows])
     flagged = False
     for row in rows:
-        reason = staleness(pipeline.index, sources.get(row["version_id"], []), row["citations"], pipeline.today(),
-                           staff.wording)
+        reason = staleness(
+            pipeline.index, sources.get(row["version_id"], []), row["citations"], pipeline.today(), staff.wording
+        )
         if reason:
-            flagged |= crud.set_curated_status(connection, curated_id=row["id"], status="stale", reason=reason,
-                                               at=now(), only_if="published")
+            flagged |= crud.set_curated_status(
+                connection, curated_id=row["id"], status="stale", reason=reason, at=now(), only_if="published"
+            )
     return flagged
 
 
@@ -111,9 +115,16 @@ def publish(body: CuratedRequest, request: Request, user: StaffDep, staff: Staff
     with staff.database.begin() as connection:
         if body.source_answer_id and crud.get_turn(connection, answer_id=body.source_answer_id) is None:
             raise HTTPException(status_code=404, detail=staff.wording.zh("turn_not_found"))
-        curated_id = crud.add_curated(connection, question=body.question.strip(), answer=body.answer.strip(),
-                                      citations=stored, sources=sources, source_answer_id=body.source_answer_id,
-                                      author_id=user.user_id, at=now())
+        curated_id = crud.add_curated(
+            connection,
+            question=body.question.strip(),
+            answer=body.answer.strip(),
+            citations=stored,
+            sources=sources,
+            source_answer_id=body.source_answer_id,
+            author_id=user.user_id,
+            at=now(),
+        )
     assert staff.curated is not None
     staff.curated.invalidate()
     return {"id": curated_id, "version": 1}
@@ -124,23 +135,39 @@ def get_curated(curated_id: int, user: StaffDep, staff: StaffWorkspaceDep) -> di
     """当前版本、依据的片段和所有历史版本。"""
     with staff.database.begin() as connection:
         view = _views(connection, [_one(connection, curated_id, staff)])[0]
-        view["versions"] = [{"version": v["version"], "question": v["question"], "answer": v["answer"],
-                             "citations": v["citations"], "author": v["author"], "created": iso(v["created"])}
-                            for v in crud.curated_versions(connection, curated_id=curated_id)]
+        view["versions"] = [
+            {
+                "version": v["version"],
+                "question": v["question"],
+                "answer": v["answer"],
+                "citations": v["citations"],
+                "author": v["author"],
+                "created": iso(v["created"]),
+            }
+            for v in crud.curated_versions(connection, curated_id=curated_id)
+        ]
     return view
 
 
 @router.put("/{curated_id}", summary="修改审核答复（生成新版本）", responses=ERRORS)
-def edit(curated_id: int, body: CuratedEdit, request: Request, user: StaffDep,
-         staff: StaffWorkspaceDep) -> dict[str, Any]:
+def edit(
+    curated_id: int, body: CuratedEdit, request: Request, user: StaffDep, staff: StaffWorkspaceDep
+) -> dict[str, Any]:
     """保存为新版本并发布（过时或已撤回的答复修改后重新发布）。"""
     pipeline = _pipeline(request, staff)
     stored, sources = _resolved(pipeline, staff, [c.model_dump() for c in body.citations])
     with staff.database.begin() as connection:
         _one(connection, curated_id, staff)
-        version = crud.add_curated_version(connection, curated_id=curated_id, question=body.question.strip(),
-                                           answer=body.answer.strip(), citations=stored, sources=sources,
-                                           author_id=user.user_id, at=now())
+        version = crud.add_curated_version(
+            connection,
+            curated_id=curated_id,
+            question=body.question.strip(),
+            answer=body.answer.strip(),
+            citations=stored,
+            sources=sources,
+            author_id=user.user_id,
+            at=now(),
+        )
     assert staff.curated is not None
     staff.curated.invalidate()
     return {"id": curated_id, "version": version}
@@ -157,9 +184,16 @@ def approve(curated_id: int, request: Request, user: StaffDep, staff: StaffWorks
     cited = [{"doc_id": c["doc_id"], "section": c["section"]} for c in row["citations"]]
     stored, sources = _resolved(pipeline, staff, cited)
     with staff.database.begin() as connection:
-        version = crud.add_curated_version(connection, curated_id=curated_id, question=row["question"],
-                                           answer=row["answer"], citations=stored, sources=sources,
-                                           author_id=user.user_id, at=now())
+        version = crud.add_curated_version(
+            connection,
+            curated_id=curated_id,
+            question=row["question"],
+            answer=row["answer"],
+            citations=stored,
+            sources=sources,
+            author_id=user.user_id,
+            at=now(),
+        )
     assert staff.curated is not None
     staff.curated.invalidate()
     return {"id": curated_id, "version": version}

@@ -64,15 +64,20 @@ def start(body: RunRequest, request: Request, user: StaffDep, staff: StaffWorksp
 
 
 @router.get("/eval-runs/compare", summary="对比两次评测", responses=ERRORS)
-def compare_runs(user: StaffDep, staff: StaffWorkspaceDep, a: Annotated[int, Query()],
-                 b: Annotated[int, Query()]) -> dict[str, Any]:
+def compare_runs(
+    user: StaffDep, staff: StaffWorkspaceDep, a: Annotated[int, Query()], b: Annotated[int, Query()]
+) -> dict[str, Any]:
     """两次运行的总体指标并排，以及逐个用例的变化（退步的在前）。"""
     with staff.database.begin() as connection:
         first, second = _run(connection, a, staff), _run(connection, b, staff)
         cases = compare(crud.eval_results_of(connection, run_id=a), crud.eval_results_of(connection, run_id=b))
-    return {"a": run_view(first), "b": run_view(second), "metrics": compare_summaries(first["summary"],
-                                                                                       second["summary"]),
-            "cases": cases, "regressions": sum(1 for case in cases if case["change"] in ("regressed", "worse"))}
+    return {
+        "a": run_view(first),
+        "b": run_view(second),
+        "metrics": compare_summaries(first["summary"], second["summary"]),
+        "cases": cases,
+        "regressions": sum(1 for case in cases if case["change"] in ("regressed", "worse")),
+    }
 
 
 @router.get("/eval-runs/{run_id}", summary="一次评测的结果", responses=ERRORS)

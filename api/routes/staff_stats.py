@@ -18,8 +18,7 @@ GAP_QUESTIONS = 500  # the newest gap questions clustered at most
 
 
 @router.get("/stats", summary="质量统计与内容缺口", responses={c: {"model": ErrorPublic} for c in (401, 422, 503)})
-def stats( user: StaffDep, staff: StaffWorkspaceDep,
-          days: Annotated[int, Query(ge=1, le=366)] = 30) -> dict[str, Any]:
+def stats(user: StaffDep, staff: StaffWorkspaceDep, days: Annotated[int, Query(ge=1, le=366)] = 30) -> dict[str, Any]:
     """最近 N 天每天的提问数、回答 / 未找到 / 拒答数、有帮助 / 没帮助评价数和 95 分位用时，以及内容缺口：
     没能回答、被评为没帮助或审核为错误的问题按含义聚类，最大的在前。"""
     today = datetime.now(staff.zone).date()
@@ -28,5 +27,8 @@ def stats( user: StaffDep, staff: StaffWorkspaceDep,
         activity = crud.turn_activity(connection, since=since)
         gaps = crud.gap_questions(connection, since=since, limit=GAP_QUESTIONS)
     encoder = staff.curated.encoder if staff.curated is not None else None
-    return {"days": days, "daily": daily_figures(activity, days=days, today=today, zone=staff.zone),
-            "gaps": content_gaps(gaps, encoder, similarity=staff.settings.staff.gap_similarity)}
+    return {
+        "days": days,
+        "daily": daily_figures(activity, days=days, today=today, zone=staff.zone),
+        "gaps": content_gaps(gaps, encoder, similarity=staff.settings.staff.gap_similarity),
+    }

@@ -39,14 +39,30 @@ def _moment(value: str | None, staff: StaffWorkspace, *, end: bool) -> datetime 
     return datetime.combine(day + timedelta(days=1) if end else day, time(), tzinfo=staff.zone)
 
 
-def turn_filter(staff: StaffWorkspace, *, q: str | None, status: str | None, channel: str | None,
-                feedback: str | None, since: str | None, until: str | None, max_score: float | None,
-                mode: str | None, reviewed: str | None) -> crud.TurnFilter:
+def turn_filter(
+    staff: StaffWorkspace,
+    *,
+    q: str | None,
+    status: str | None,
+    channel: str | None,
+    feedback: str | None,
+    since: str | None,
+    until: str | None,
+    max_score: float | None,
+    mode: str | None,
+    reviewed: str | None,
+) -> crud.TurnFilter:
     """The filter of the list and of the conversation export, from query parameters (empty ones ignored)."""
     return crud.TurnFilter(
-        text=q or None, status=status or None, channel=channel or None, feedback=feedback or None,
-        since=_moment(since, staff, end=False), until=_moment(until, staff, end=True), max_score=max_score,
-        mode=mode or None, reviewed={"yes": True, "no": False}.get(reviewed or ""),
+        text=q or None,
+        status=status or None,
+        channel=channel or None,
+        feedback=feedback or None,
+        since=_moment(since, staff, end=False),
+        until=_moment(until, staff, end=True),
+        max_score=max_score,
+        mode=mode or None,
+        reviewed={"yes": True, "no": False}.get(reviewed or ""),
     )
 
 
@@ -65,8 +81,17 @@ class TurnFilterQuery:
         mode: Annotated[str | None, Query(max_length=16)] = None,
         reviewed: Annotated[Literal["yes", "no", ""] | None, Query()] = None,
     ) -> None:
-        self.values = {"q": q, "status": status, "channel": channel, "feedback": feedback, "since": since,
-                       "until": until, "max_score": max_score, "mode": mode, "reviewed": reviewed}
+        self.values = {
+            "q": q,
+            "status": status,
+            "channel": channel,
+            "feedback": feedback,
+            "since": since,
+            "until": until,
+            "max_score": max_score,
+            "mode": mode,
+            "reviewed": reviewed,
+        }
 
     def build(self, staff: StaffWorkspace) -> crud.TurnFilter:
         return turn_filter(staff, **self.values)
@@ -74,8 +99,11 @@ class TurnFilterQuery:
 
 @router.get("/turns", summary="对话记录列表", responses=ERRORS)
 def list_turns(
-    user: StaffDep, staff: StaffWorkspaceDep, filters: Annotated[TurnFilterQuery, Depends()],
-    limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+    user: StaffDep,
+    staff: StaffWorkspaceDep,
+    filters: Annotated[TurnFilterQuery, Depends()],
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     """按状态、渠道、反馈、日期、最高得分和文字筛选的对话记录，最新的在前。"""
     with staff.database.begin() as connection:
@@ -83,8 +111,10 @@ def list_turns(
         ids = [row["answer_id"] for row in rows]
         counts = crud.feedback_counts(connection, answer_ids=ids)
         reviews = crud.latest_reviews(connection, answer_ids=ids)
-    return {"total": total, "items": [turn_view(row, counts.get(row["answer_id"]), reviews.get(row["answer_id"]))
-                                      for row in rows]}
+    return {
+        "total": total,
+        "items": [turn_view(row, counts.get(row["answer_id"]), reviews.get(row["answer_id"])) for row in rows],
+    }
 
 
 @router.get("/turns/{answer_id}", summary="一条对话记录的详情", responses=ERRORS)
@@ -97,16 +127,18 @@ def get_turn(answer_id: str, user: StaffDep, staff: StaffWorkspaceDep) -> dict[s
         ratings = crud.feedback_for_answer(connection, answer_id=answer_id)
     view = turn_view(row, counts, reviews[-1] if reviews else None, detail=True)
     view["reviews"] = [review_view(review) for review in reviews]
-    view["feedback_comments"] = [{"helpful": r["helpful"], "comment": r["comment"], "created": r["created"].isoformat()}
-                                 for r in ratings]
+    view["feedback_comments"] = [
+        {"helpful": r["helpful"], "comment": r["comment"], "created": r["created"].isoformat()} for r in ratings
+    ]
     return view
 
 
 class ReviewRequest(BaseModel):
     """A reviewer's verdict on an answer."""
 
-    verdict: Literal["correct", "partial", "wrong"] = Field(..., description="correct 正确 / partial 部分正确 / "
-                                                            "wrong 错误")
+    verdict: Literal["correct", "partial", "wrong"] = Field(
+        ..., description="correct 正确 / partial 部分正确 / wrong 错误"
+    )
     comment: str | None = Field(None, max_length=2000, description="审核意见")
     corrected_answer: str | None = Field(None, max_length=4000, description="修正后的回答")
 
@@ -116,10 +148,15 @@ def review_turn(answer_id: str, body: ReviewRequest, user: StaffDep, staff: Staf
     """记录审核结论（正确 / 部分正确 / 错误）、意见和修正后的回答。"""
     with staff.database.begin() as connection:
         _turn(connection, answer_id, staff)
-        review_id = crud.add_review(connection, answer_id=answer_id, reviewer_id=user.user_id, verdict=body.verdict,
-                                    comment=(body.comment or "").strip() or None,
-                                    corrected_answer=(body.corrected_answer or "").strip() or None,
-                                    at=now())
+        review_id = crud.add_review(
+            connection,
+            answer_id=answer_id,
+            reviewer_id=user.user_id,
+            verdict=body.verdict,
+            comment=(body.comment or "").strip() or None,
+            corrected_answer=(body.corrected_answer or "").strip() or None,
+            at=now(),
+        )
         saved = crud.reviews_of_answer(connection, answer_id=answer_id)
     return review_view(next(r for r in saved if r["id"] == review_id)) or {}
 
@@ -138,10 +175,14 @@ class ToEvalRequest(BaseModel):
     evidence: list[EvidencePublic] | None = Field(None, max_length=10, description="确认的证据原文")
 
 
-@router.post("/turns/{answer_id}/to-eval", status_code=201, summary="把审核过的回答转为回归测试用例",
-             responses=ERRORS)
-def to_eval(answer_id: str, request: Request, user: StaffDep, staff: StaffWorkspaceDep,
-            body: Annotated[ToEvalRequest | None, Body()] = None) -> dict[str, Any]:
+@router.post("/turns/{answer_id}/to-eval", status_code=201, summary="把审核过的回答转为回归测试用例", responses=ERRORS)
+def to_eval(
+    answer_id: str,
+    request: Request,
+    user: StaffDep,
+    staff: StaffWorkspaceDep,
+    body: Annotated[ToEvalRequest | None, Body()] = None,
+) -> dict[str, Any]:
     """在回归评测集中追加一个用例：问题、确认的证据原文、修正回答中出现在证据条文里的要点。"""
     pipeline = request.app.state.pipeline
     if pipeline is None:
@@ -156,20 +197,34 @@ def to_eval(answer_id: str, request: Request, user: StaffDep, staff: StaffWorksp
     correct = review["verdict"] == "correct"
     answer = turn["answer"] if correct else (review["corrected_answer"] or "")
     status = body.status or (turn["status"] if correct else "answered")
-    evidence = ([Evidence(e.chunk_id, e.text) for e in body.evidence] if body.evidence is not None
-                else default_evidence(turn["citations"], answer, review["verdict"], pipeline.index))
+    evidence = (
+        [Evidence(e.chunk_id, e.text) for e in body.evidence]
+        if body.evidence is not None
+        else default_evidence(turn["citations"], answer, review["verdict"], pipeline.index)
+    )
     if status == "answered" and not evidence:
         raise HTTPException(status_code=400, detail=staff.wording.zh("evidence_missing"))
     try:
-        case = build_case(turn=turn, answer=answer, status=status, evidence=evidence if status == "answered" else [],
-                          index=pipeline.index)
+        case = build_case(
+            turn=turn,
+            answer=answer,
+            status=status,
+            evidence=evidence if status == "answered" else [],
+            index=pipeline.index,
+        )
         append_case(staff.settings.staff.regression_dataset, case)
     except EvidenceError as error:
         chunk = error.chunk
         title = pipeline.index.docs[chunk.doc_id].title if chunk else ""
-        raise HTTPException(status_code=400, detail=staff.wording.zh(
-            "evidence_not_in_chunk", text=error.text[:40], title=title, section=chunk.section if chunk else "",
-        )) from error
+        raise HTTPException(
+            status_code=400,
+            detail=staff.wording.zh(
+                "evidence_not_in_chunk",
+                text=error.text[:40],
+                title=title,
+                section=chunk.section if chunk else "",
+            ),
+        ) from error
     except CaseExists as error:
         raise HTTPException(status_code=409, detail=staff.wording.zh("case_exists")) from error
     return {"dataset": staff.settings.staff.regression_dataset.name, "case": case}
@@ -177,8 +232,11 @@ def to_eval(answer_id: str, request: Request, user: StaffDep, staff: StaffWorksp
 
 @router.get("/passages", summary="查找文件的条款（用于引用和证据）", responses=ERRORS)
 def passages(
-    request: Request, user: StaffDep, staff: StaffWorkspaceDep,
-    doc_id: Annotated[str, Query(max_length=255)], section: Annotated[str, Query(max_length=200)] = "",
+    request: Request,
+    user: StaffDep,
+    staff: StaffWorkspaceDep,
+    doc_id: Annotated[str, Query(max_length=255)],
+    section: Annotated[str, Query(max_length=200)] = "",
 ) -> dict[str, Any]:
     """某文件中章节/条款路径包含所给文字的片段（如“第四十二条”），及其原文。"""
     pipeline = request.app.state.pipeline
@@ -190,8 +248,12 @@ def passages(
     chunks = find_chunks(pipeline.index, doc_id, section) if section else []
     if not chunks:
         chunks = [c for c in index_facts(pipeline.index).by_doc.get(doc_id, []) if section.strip() in c.section]
-    return {"doc_id": doc_id, "title": doc.title, "version": doc.version,
-            "items": [{"chunk_id": c.chunk_id, "section": c.section, "text": c.head + c.text} for c in chunks[:30]]}
+    return {
+        "doc_id": doc_id,
+        "title": doc.title,
+        "version": doc.version,
+        "items": [{"chunk_id": c.chunk_id, "section": c.section, "text": c.head + c.text} for c in chunks[:30]],
+    }
 
 
 def _turn(connection: Any, answer_id: str, staff: StaffWorkspace) -> Any:

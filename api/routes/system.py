@@ -23,22 +23,46 @@ def healthz(request: Request, response: Response, records: RecordsDep) -> Health
     settings = request.app.state.settings
     model, day = settings.retrieval.models, today(settings).isoformat()
     database = records.writer.status
-    database_fields = {"database": database.state, "database_reason": database.reason,
-                       "database_backlog": database.backlog}
+    database_fields = {
+        "database": database.state,
+        "database_reason": database.reason,
+        "database_backlog": database.backlog,
+    }
     if pipeline is None:
         response.status_code = 503
-        return HealthPublic(status="no_index", index_loaded=False, model=model, documents=0, chunks=0, today=day,
-                            detail=request.app.state.startup_error, **database_fields)
+        return HealthPublic(
+            status="no_index",
+            index_loaded=False,
+            model=model,
+            documents=0,
+            chunks=0,
+            today=day,
+            detail=request.app.state.startup_error,
+            **database_fields,
+        )
     index = pipeline.index
-    return HealthPublic(status="degraded" if index.passed_over else "ok", index_loaded=True, model=model,
-                        documents=len(index.docs), chunks=len(index.chunks), build_id=index.build_id,
-                        ranker=pipeline.searcher.models.ranker.name, today=day,
-                        stale=request.app.state.index_stale, previous_build=bool(index.passed_over),
-                        detail="；".join(index.passed_over) or None, **database_fields)
+    return HealthPublic(
+        status="degraded" if index.passed_over else "ok",
+        index_loaded=True,
+        model=model,
+        documents=len(index.docs),
+        chunks=len(index.chunks),
+        build_id=index.build_id,
+        ranker=pipeline.searcher.models.ranker.name,
+        today=day,
+        stale=request.app.state.index_stale,
+        previous_build=bool(index.passed_over),
+        detail="；".join(index.passed_over) or None,
+        **database_fields,
+    )
 
 
-@router.get("/api/documents", response_model=list[DocumentPublic], responses={503: {"model": ErrorPublic}},
-            summary="已索引的文档")
+@router.get(
+    "/api/documents",
+    response_model=list[DocumentPublic],
+    responses={503: {"model": ErrorPublic}},
+    summary="已索引的文档",
+)
 def documents(pipeline: PipelineDep) -> list[DocumentPublic]:
     """标题、类别、版本、公布与施行日期、当天的状态（现行有效 / 尚未施行 / 已被取代）及片段数。"""
     rows = describe_documents(pipeline.index.docs.values(), pipeline.index.chunks, pipeline.today())

@@ -83,8 +83,14 @@ def log_in(connection: Connection, *, username: str, password: str, hours: float
         return None
     token, csrf, at = secrets.token_urlsafe(32), secrets.token_urlsafe(32), now()
     crud.delete_expired_staff_sessions(connection, at=at)
-    crud.add_staff_session(connection, token_hash=token_hash(token), user_id=account["id"], csrf_token=csrf,
-                           created=at, expires=at + timedelta(hours=hours))
+    crud.add_staff_session(
+        connection,
+        token_hash=token_hash(token),
+        user_id=account["id"],
+        csrf_token=csrf,
+        created=at,
+        expires=at + timedelta(hours=hours),
+    )
     return token, StaffUser(account["id"], account["username"], account["role"], csrf)
 
 

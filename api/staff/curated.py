@@ -142,15 +142,29 @@ def resolve_citations(
         chunks = find_chunks(index, doc_id, section) if doc else []
         if doc is None or not chunks:
             raise UnknownCitation(doc_id, section)
-        stored.append({"doc_id": doc_id, "title": doc.title, "version": doc.version, "section": chunks[0].section,
-                       "chunk_ids": [chunk.chunk_id for chunk in chunks]})
-        sources += [{"doc_id": doc_id, "doc_version": doc.version, "chunk_id": chunk.chunk_id,
-                     "chunk_hash": chunk_hash(chunk)} for chunk in chunks]
+        stored.append(
+            {
+                "doc_id": doc_id,
+                "title": doc.title,
+                "version": doc.version,
+                "section": chunks[0].section,
+                "chunk_ids": [chunk.chunk_id for chunk in chunks],
+            }
+        )
+        sources += [
+            {"doc_id": doc_id, "doc_version": doc.version, "chunk_id": chunk.chunk_id, "chunk_hash": chunk_hash(chunk)}
+            for chunk in chunks
+        ]
     return stored, sources
 
 
-def staleness(index: LoadedIndex, sources: Sequence[Mapping[str, Any]], citations: Sequence[Mapping[str, Any]],
-              day: date, wording: Templates) -> str | None:
+def staleness(
+    index: LoadedIndex,
+    sources: Sequence[Mapping[str, Any]],
+    citations: Sequence[Mapping[str, Any]],
+    day: date,
+    wording: Templates,
+) -> str | None:
     """Why a curated answer resting on ``sources`` may not be served on ``day`` (None: it may).
 
     Args:
@@ -171,8 +185,12 @@ def staleness(index: LoadedIndex, sources: Sequence[Mapping[str, Any]], citation
             return wording.zh("stale_changed", title=doc.title, section=cited.get("section", ""))
         if index.timeline.status(doc.doc_id, day) is VersionStatus.SUPERSEDED:
             current = index.timeline.in_force(doc.doc_id, day)
-            return wording.zh("stale_superseded", title=doc.title, version=doc.version or "",
-                              effective=(current.starts if current else "") or "")
+            return wording.zh(
+                "stale_superseded",
+                title=doc.title,
+                version=doc.version or "",
+                effective=(current.starts if current else "") or "",
+            )
     return None
 
 
@@ -272,8 +290,15 @@ class CuratedAnswers:
         min_similarity: the least similarity between a question and a curated question that serves it.
     """
 
-    def __init__(self, database: Database, writer: DatabaseWriter, wording: Templates, encoder: QuestionEncoder, *,
-                 min_similarity: float) -> None:
+    def __init__(
+        self,
+        database: Database,
+        writer: DatabaseWriter,
+        wording: Templates,
+        encoder: QuestionEncoder,
+        *,
+        min_similarity: float,
+    ) -> None:
         self._database = database
         self.encoder = encoder
         self._writer = writer
@@ -291,8 +316,9 @@ class CuratedAnswers:
 
     def matches(self, question: str, candidate: str) -> bool:
         """Whether ``question`` is close enough to the curated question ``candidate`` to be served its answer."""
-        return self.encoder.similarity(question, candidate) >= self.min_similarity and subjects_agree(question,
-                                                                                                      candidate)
+        return self.encoder.similarity(question, candidate) >= self.min_similarity and subjects_agree(
+            question, candidate
+        )
 
     def match(self, pipeline: Pipeline, question: str, day: date) -> CuratedMatch | None:
         """The best published curated answer for ``question`` (already masked) that may be served on ``day``."""
@@ -301,9 +327,11 @@ class CuratedAnswers:
             return None
         mains = np.stack([entry.vector for entry in entries]) @ self.encoder.main(question)
         bound = self.encoder.main_bound(self.min_similarity)
-        candidates = [(self.encoder.blend(float(mains[n]), question, entry.question), entry)
-                      for n, entry in enumerate(entries)
-                      if mains[n] >= bound and subjects_agree(question, entry.question)]
+        candidates = [
+            (self.encoder.blend(float(mains[n]), question, entry.question), entry)
+            for n, entry in enumerate(entries)
+            if mains[n] >= bound and subjects_agree(question, entry.question)
+        ]
         for similarity, entry in sorted(candidates, key=lambda pair: -pair[0]):
             if similarity < self.min_similarity:
                 break
@@ -330,11 +358,16 @@ class CuratedAnswers:
         facts = index_facts(pipeline.index)
         chunks = [facts.by_id[source["chunk_id"]] for source in entry.sources]
         citations = [
-            Citation(doc_id=chunk.doc_id, title=pipeline.index.docs[chunk.doc_id].title, section=chunk.section,
-                     version=pipeline.index.docs[chunk.doc_id].version,
-                     status=(status := pipeline.index.timeline.status(chunk.doc_id, day)).value,
-                     in_force=status is VersionStatus.IN_FORCE, text=chunk.head + chunk.text,
-                     score=round(found.similarity, 4))
+            Citation(
+                doc_id=chunk.doc_id,
+                title=pipeline.index.docs[chunk.doc_id].title,
+                section=chunk.section,
+                version=pipeline.index.docs[chunk.doc_id].version,
+                status=(status := pipeline.index.timeline.status(chunk.doc_id, day)).value,
+                in_force=status is VersionStatus.IN_FORCE,
+                text=chunk.head + chunk.text,
+                score=round(found.similarity, 4),
+            )
             for chunk in chunks
         ]
         session = pipeline.sessions.get(session_id) if session_id else pipeline.sessions.new()
@@ -350,8 +383,12 @@ class CuratedAnswers:
             rewritten_query=query.text,
         )
         turn = Turn(question, query, answer_id, [], [(chunk.chunk_id, found.similarity) for chunk in chunks])
-        provenance = {**pipeline.provenance, "curated_id": str(entry.curated_id),
-                      "curated_version": str(entry.version), "similarity": f"{found.similarity:.4f}"}
+        provenance = {
+            **pipeline.provenance,
+            "curated_id": str(entry.curated_id),
+            "curated_version": str(entry.version),
+            "similarity": f"{found.similarity:.4f}",
+        }
         pipeline.sessions.record(session, TurnRecord(turn, answer, channel, time.time(), provenance))
         return answer
 
@@ -374,9 +411,15 @@ class CuratedAnswers:
                         rows = crud.curated_list(connection, statuses=["published"])
                         sources = crud.curated_sources(connection, version_ids=[row["version_id"] for row in rows])
                         self._entries = [
-                            CuratedEntry(row["id"], row["version"], row["question"], row["answer"],
-                                         list(row["citations"]), [dict(s) for s in sources.get(row["version_id"], [])],
-                                         self.encoder.main(row["question"]))
+                            CuratedEntry(
+                                row["id"],
+                                row["version"],
+                                row["question"],
+                                row["answer"],
+                                list(row["citations"]),
+                                [dict(s) for s in sources.get(row["version_id"], [])],
+                                self.encoder.main(row["question"]),
+                            )
                             for row in rows
                         ]
                         self._signature = signature
@@ -389,7 +432,12 @@ class CuratedAnswers:
         with self._lock:
             self._entries = [e for e in self._entries if e is not entry]
         at = now()
-        self._writer.submit(Write("curated-stale", f"curated_id={entry.curated_id}",
-                                  lambda connection: crud.set_curated_status(
-                                      connection, curated_id=entry.curated_id, status="stale", reason=reason, at=at,
-                                      only_if="published")))
+        self._writer.submit(
+            Write(
+                "curated-stale",
+                f"curated_id={entry.curated_id}",
+                lambda connection: crud.set_curated_status(
+                    connection, curated_id=entry.curated_id, status="stale", reason=reason, at=at, only_if="published"
+                ),
+            )
+        )

@@ -25,8 +25,20 @@ from eval.metrics import CaseResult
 logger = logging.getLogger(__name__)
 BATCH = 20  # case results written per transaction
 TOP_K = 5  # a case passes when its evidence is cited within the first TOP_K (and its status is as expected)
-COMPARED = ("hit@1", "hit@3", "hit@5", "mrr", "key_point_recall", "evidence_quoted", "no_answer_accuracy",
-            "false_refusal_rate", "version_correctness", "grounded_rate", "latency_p50_ms", "latency_p95_ms")
+COMPARED = (
+    "hit@1",
+    "hit@3",
+    "hit@5",
+    "mrr",
+    "key_point_recall",
+    "evidence_quoted",
+    "no_answer_accuracy",
+    "false_refusal_rate",
+    "version_correctness",
+    "grounded_rate",
+    "latency_p50_ms",
+    "latency_p95_ms",
+)
 LOWER_IS_BETTER = {"false_refusal_rate", "latency_p50_ms", "latency_p95_ms"}
 
 
@@ -49,14 +61,27 @@ def passed(result: CaseResult) -> bool:
 def result_row(result: CaseResult) -> dict[str, Any]:
     """The ``eval_results`` row of one case (without its run id)."""
     return {
-        "case_id": result.case.id, "question": result.case.question, "status": result.status,
-        "answer": result.answer, "latency_ms": result.latency_ms, "passed": passed(result),
-        "citations": [{"title": title, "version": version, "text": text} for title, version, text in
-                      zip(result.citation_titles, result.citation_versions, result.citation_texts, strict=False)],
-        "metrics": {"type": result.case.type, "expected_status": result.case.status,
-                    "evidence_rank": result.evidence_rank, "key_point_recall": result.key_point_recall,
-                    "evidence_quoted": result.evidence_quoted, "grounded": result.grounded,
-                    "version_correct": result.version_correct},
+        "case_id": result.case.id,
+        "question": result.case.question,
+        "status": result.status,
+        "answer": result.answer,
+        "latency_ms": result.latency_ms,
+        "passed": passed(result),
+        "citations": [
+            {"title": title, "version": version, "text": text}
+            for title, version, text in zip(
+                result.citation_titles, result.citation_versions, result.citation_texts, strict=False
+            )
+        ],
+        "metrics": {
+            "type": result.case.type,
+            "expected_status": result.case.status,
+            "evidence_rank": result.evidence_rank,
+            "key_point_recall": result.key_point_recall,
+            "evidence_quoted": result.evidence_quoted,
+            "grounded": result.grounded,
+            "version_correct": result.version_correct,
+        },
     }
 
 
@@ -114,11 +139,16 @@ class EvalRunner:
         try:
             cases = load_dataset(chosen.path)
             content = chosen.path.read_bytes()
-            provenance = {**pipeline.provenance, "dataset_sha256": hashlib.sha256(content).hexdigest()[:12],
-                          "cases": len(cases), "today": pipeline.today().isoformat()}
+            provenance = {
+                **pipeline.provenance,
+                "dataset_sha256": hashlib.sha256(content).hexdigest()[:12],
+                "cases": len(cases),
+                "today": pipeline.today().isoformat(),
+            }
             with self._database.writes.begin() as connection:
-                run_id = crud.add_eval_run(connection, dataset=chosen.name, provenance=provenance,
-                                           started_by=started_by, at=now())
+                run_id = crud.add_eval_run(
+                    connection, dataset=chosen.name, provenance=provenance, started_by=started_by, at=now()
+                )
         except BaseException:
             self._busy.release()
             raise
@@ -149,8 +179,14 @@ class EvalRunner:
             logger.exception("evaluation run %d failed", run_id)
             try:
                 with self._database.writes.begin() as connection:
-                    crud.finish_eval_run(connection, run_id=run_id, status="failed", summary=None,
-                                         error=f"{type(error).__name__}: {error}"[:500], at=now())
+                    crud.finish_eval_run(
+                        connection,
+                        run_id=run_id,
+                        status="failed",
+                        summary=None,
+                        error=f"{type(error).__name__}: {error}"[:500],
+                        at=now(),
+                    )
             except Exception:
                 logger.exception("could not record the failure of evaluation run %d", run_id)
         finally:
@@ -181,8 +217,15 @@ def compare(first: Sequence[Mapping[str, Any]], second: Sequence[Mapping[str, An
     rows = []
     for case_id in dict.fromkeys([*earlier, *later]):
         a, b = earlier.get(case_id), later.get(case_id)
-        rows.append({"case_id": case_id, "question": (a or b or {}).get("question", ""),
-                     "a": _outcome(a), "b": _outcome(b), "change": _change(a, b)})
+        rows.append(
+            {
+                "case_id": case_id,
+                "question": (a or b or {}).get("question", ""),
+                "a": _outcome(a),
+                "b": _outcome(b),
+                "change": _change(a, b),
+            }
+        )
     return sorted(rows, key=lambda row: order[row["change"]])
 
 
@@ -203,8 +246,12 @@ def compare_summaries(first: Mapping[str, Any] | None, second: Mapping[str, Any]
 def _outcome(row: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if row is None:
         return None
-    return {"status": row["status"], "passed": row["passed"], "rank": (row["metrics"] or {}).get("evidence_rank"),
-            "answer": row["answer"]}
+    return {
+        "status": row["status"],
+        "passed": row["passed"],
+        "rank": (row["metrics"] or {}).get("evidence_rank"),
+        "answer": row["answer"],
+    }
 
 
 def _change(a: Mapping[str, Any] | None, b: Mapping[str, Any] | None) -> str:

@@ -48,8 +48,9 @@ def label(questions: Sequence[str]) -> str:
     return "、".join(words) or questions[0][:12]
 
 
-def content_gaps(questions: Sequence[str], encoder: QuestionEncoder | None, *, similarity: float,
-                 limit: int = 12) -> list[dict[str, Any]]:
+def content_gaps(
+    questions: Sequence[str], encoder: QuestionEncoder | None, *, similarity: float, limit: int = 12
+) -> list[dict[str, Any]]:
     """Cluster gap questions.
 
     Args:
@@ -84,5 +85,11 @@ def content_gaps(questions: Sequence[str], encoder: QuestionEncoder | None, *, s
         best.questions.append(question)
         best.total = vector.copy() if best.total is None else best.total + vector
     clusters.sort(key=lambda cluster: -len(cluster.questions))
-    return [{"label": label(cluster.questions), "count": len(cluster.questions),
-             "examples": list(dict.fromkeys(cluster.questions))[:EXAMPLES]} for cluster in clusters[:limit]]
+    return [
+        {
+            "label": label(cluster.questions),
+            "count": len(cluster.questions),
+            "examples": list(dict.fromkeys(cluster.questions))[:EXAMPLES],
+        }
+        for cluster in clusters[:limit]
+    ]

@@ -55,8 +55,9 @@ def case_id(answer_id: str) -> str:
     return f"review-{answer_id[:12]}"
 
 
-def default_evidence(citations: Sequence[Mapping[str, Any]], answer: str, verdict: str | None,
-                     index: LoadedIndex) -> list[Evidence]:
+def default_evidence(
+    citations: Sequence[Mapping[str, Any]], answer: str, verdict: str | None, index: LoadedIndex
+) -> list[Evidence]:
     """What one click confirms: for an answer judged correct, its first cited chunk; otherwise the cited chunks
     that hold a clause of the corrected answer (none: the reviewer must choose)."""
     chunks = [chunk for c in citations if (chunk := _chunk(index, c.get("chunk_id")))]
@@ -69,19 +70,24 @@ def default_evidence(citations: Sequence[Mapping[str, Any]], answer: str, verdic
             # The chunk's sentences that hold a key point, else the whole chunk (each an exact substring of it).
             sentences = [s for s in _SENTENCE.findall(chunk.text) if any(p in s for p in points)]
             evidence += [Evidence(chunk.chunk_id, s.strip()) for s in sentences[:3]] or [
-                Evidence(chunk.chunk_id, chunk.text)]
+                Evidence(chunk.chunk_id, chunk.text)
+            ]
     return evidence
 
 
 def key_points(answer: str, chunks: Sequence[Chunk]) -> list[str]:
     """Clauses of ``answer`` (at least ``MIN_KEY_POINT_CHARS`` characters) that are substrings of one of ``chunks``."""
-    found = [clause.strip() for clause in _CLAUSE.findall(answer)
-             if len(clause.strip()) >= MIN_KEY_POINT_CHARS and not _LABEL.fullmatch(clause.strip())]
+    found = [
+        clause.strip()
+        for clause in _CLAUSE.findall(answer)
+        if len(clause.strip()) >= MIN_KEY_POINT_CHARS and not _LABEL.fullmatch(clause.strip())
+    ]
     return list(dict.fromkeys(c for c in found if any(c in chunk.text for chunk in chunks)))[:MAX_KEY_POINTS]
 
 
-def build_case(*, turn: Mapping[str, Any], answer: str, status: str, evidence: Sequence[Evidence],
-               index: LoadedIndex) -> dict[str, Any]:
+def build_case(
+    *, turn: Mapping[str, Any], answer: str, status: str, evidence: Sequence[Evidence], index: LoadedIndex
+) -> dict[str, Any]:
     """The regression case of a reviewed turn.
 
     Args:
@@ -99,7 +105,7 @@ def build_case(*, turn: Mapping[str, Any], answer: str, status: str, evidence: S
         chunk = _chunk(index, item.chunk_id)
         text = item.text.strip()
         if chunk is not None and chunk.head.strip() and text.startswith(chunk.head.strip()):
-            text = text[len(chunk.head.strip()):].strip()  # the repeated head of a split article is not its text
+            text = text[len(chunk.head.strip()) :].strip()  # the repeated head of a split article is not its text
         if chunk is None or not text or text not in chunk.text:
             raise EvidenceError(item.text, chunk)
         chunks.append(chunk)

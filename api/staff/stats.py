@@ -31,8 +31,17 @@ def daily_figures(rows: Iterable[Mapping[str, Any]], *, days: int, today: date, 
         a day without questions).
     """
     first = today - timedelta(days=days - 1)
-    counts = {first + timedelta(days=n): {"questions": 0, "answered": 0, "no_answer": 0, "refused": 0, "helpful": 0,
-                                          "unhelpful": 0} for n in range(days)}
+    counts = {
+        first + timedelta(days=n): {
+            "questions": 0,
+            "answered": 0,
+            "no_answer": 0,
+            "refused": 0,
+            "helpful": 0,
+            "unhelpful": 0,
+        }
+        for n in range(days)
+    }
     latencies: dict[date, list[float]] = {day: [] for day in counts}
     for row in rows:
         day = row["created"].astimezone(zone).date()
@@ -45,6 +54,11 @@ def daily_figures(rows: Iterable[Mapping[str, Any]], *, days: int, today: date, 
         figures["helpful"] += int(row["helpful"] or 0)
         figures["unhelpful"] += int(row["unhelpful"] or 0)
         latencies[day].append(float(row["latency_ms"]))
-    return [{"date": day.isoformat(), **figures,
-             "p95_ms": round(float(np.percentile(latencies[day], 95)), 1) if latencies[day] else None}
-            for day, figures in counts.items()]
+    return [
+        {
+            "date": day.isoformat(),
+            **figures,
+            "p95_ms": round(float(np.percentile(latencies[day], 95)), 1) if latencies[day] else None,
+        }
+        for day, figures in counts.items()
+    ]

@@ -86,8 +86,9 @@ def open_workspace(settings: Settings, records: Records, pipeline: Pipeline | No
     curated = None
     if pipeline is not None:
         encoder = QuestionEncoder.of(pipeline, settings.retrieval.second_dense_share)
-        curated = CuratedAnswers(records.database, records.writer, wording, encoder,
-                                 min_similarity=staff.curated_min_similarity)
+        curated = CuratedAnswers(
+            records.database, records.writer, wording, encoder, min_similarity=staff.curated_min_similarity
+        )
     extra = [] if staff.regression_dataset.parent == staff.datasets_dir else [staff.regression_dataset]
     try:
         with records.database.writes.begin() as connection:
@@ -98,8 +99,9 @@ def open_workspace(settings: Settings, records: Records, pipeline: Pipeline | No
         settings=settings,
         wording=wording,
         database=StaffDatabase(records.database, wording.zh("database_unavailable")),
-        login_limiter=RateLimiter(staff.login_rate_limit, staff.login_rate_window_seconds,
-                                  max_users=settings.session_cache_size),
+        login_limiter=RateLimiter(
+            staff.login_rate_limit, staff.login_rate_window_seconds, max_users=settings.session_cache_size
+        ),
         curated=curated,
         runner=EvalRunner(records.database, staff.datasets_dir, extra),
         zone=ZoneInfo(staff.timezone),

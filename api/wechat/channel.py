@@ -55,9 +55,22 @@ class Channel:
         ack: the body that acknowledges a message without a passive reply.
     """
 
-    def __init__(self, *, session_prefix: str, crypto: MessageCrypto, dialog: Dialog, ledger: ReplyLedger,
-                 limiter: RateLimiter, sender: MessageSender, mode: str, executor: ThreadPoolExecutor,
-                 reply_deadline_seconds: float, max_clock_skew_seconds: float, max_body_bytes: int, ack: str) -> None:
+    def __init__(
+        self,
+        *,
+        session_prefix: str,
+        crypto: MessageCrypto,
+        dialog: Dialog,
+        ledger: ReplyLedger,
+        limiter: RateLimiter,
+        sender: MessageSender,
+        mode: str,
+        executor: ThreadPoolExecutor,
+        reply_deadline_seconds: float,
+        max_clock_skew_seconds: float,
+        max_body_bytes: int,
+        ack: str,
+    ) -> None:
         self.crypto = crypto
         self.mode = mode
         self.max_body_bytes = max_body_bytes
@@ -125,8 +138,12 @@ class Channel:
             logger.error("could not push a late reply to %s: %s", user, error)
         # Not httpx's own text: it may quote the URL, whose query holds the AppSecret or the access token.
         except httpx.HTTPStatusError as error:
-            logger.error("could not push a late reply to %s: HTTP %d from %s", user, error.response.status_code,
-                         error.request.url.path)
+            logger.error(
+                "could not push a late reply to %s: HTTP %d from %s",
+                user,
+                error.response.status_code,
+                error.request.url.path,
+            )
         except httpx.HTTPError as error:
             logger.error("could not push a late reply to %s: %s", user, type(error).__name__)
 

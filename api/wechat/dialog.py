@@ -54,8 +54,15 @@ class Dialog:
         text_limit: bytes per message.
     """
 
-    def __init__(self, feedback: FeedbackRecorder, *, source: str, max_sources: int,
-                 pages: ExpiringMap[str, list[str]], text_limit: int = TEXT_LIMIT_BYTES) -> None:
+    def __init__(
+        self,
+        feedback: FeedbackRecorder,
+        *,
+        source: str,
+        max_sources: int,
+        pages: ExpiringMap[str, list[str]],
+        text_limit: int = TEXT_LIMIT_BYTES,
+    ) -> None:
         self._feedback = feedback
         self._source = source
         self._max_sources = max_sources

@@ -43,14 +43,18 @@ class Api:
 
 def official_account_api(appid: str, secret: str) -> Api:
     """The Official Account's token and customer-service message endpoints."""
-    return Api("/cgi-bin/token", {"grant_type": "client_credential", "appid": appid, "secret": secret},
-               "/cgi-bin/message/custom/send")
+    return Api(
+        "/cgi-bin/token",
+        {"grant_type": "client_credential", "appid": appid, "secret": secret},
+        "/cgi-bin/message/custom/send",
+    )
 
 
 def wecom_api(corp_id: str, secret: str, agent_id: int) -> Api:
     """WeCom's token and application message endpoints."""
-    return Api("/cgi-bin/gettoken", {"corpid": corp_id, "corpsecret": secret}, "/cgi-bin/message/send",
-               {"agentid": agent_id})
+    return Api(
+        "/cgi-bin/gettoken", {"corpid": corp_id, "corpsecret": secret}, "/cgi-bin/message/send", {"agentid": agent_id}
+    )
 
 
 def _checked(response: httpx.Response) -> dict[str, Any]:
@@ -71,8 +75,9 @@ class MessageSender:
         clock: seconds, monotonic (for the token's expiry).
     """
 
-    def __init__(self, base_url: str, api: Api, *, timeout: float = 10.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, base_url: str, api: Api, *, timeout: float = 10.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._http = httpx.Client(base_url=base_url, timeout=timeout)
         self._api = api
         self._clock = clock
@@ -95,14 +100,17 @@ class MessageSender:
             ApiError: WeChat refused the message.
             httpx.HTTPError: the API could not be reached.
         """
-        body = json.dumps({"touser": user, "msgtype": "text", "text": {"content": content}, **self._api.send_fields},
-                          ensure_ascii=False).encode()
+        body = json.dumps(
+            {"touser": user, "msgtype": "text", "text": {"content": content}, **self._api.send_fields},
+            ensure_ascii=False,
+        ).encode()
         headers = {"Content-Type": "application/json; charset=utf-8"}
         for attempt in range(2):
             token = self._access_token(refresh=attempt > 0)
             try:
-                _checked(self._http.post(self._api.send_path, params={"access_token": token}, content=body,
-                                         headers=headers))
+                _checked(
+                    self._http.post(self._api.send_path, params={"access_token": token}, content=body, headers=headers)
+                )
                 return
             except ApiError as error:
                 if error.errcode not in _TOKEN_INVALID or attempt:

@@ -62,8 +62,9 @@ async def _read_fields(request: Request, limit: int) -> dict[str, str]:
         raise _bad_message(request) from error
 
 
-def _decrypted(request: Request, channel: Channel, fields: dict[str, str], msg_signature: str, timestamp: str,
-               nonce: str) -> dict[str, str]:
+def _decrypted(
+    request: Request, channel: Channel, fields: dict[str, str], msg_signature: str, timestamp: str, nonce: str
+) -> dict[str, str]:
     """The fields of the document inside ``<Encrypt>``, once its ``msg_signature`` checks out."""
     try:
         inner = channel.crypto.decrypt_verified(msg_signature, timestamp, nonce, fields.get("Encrypt", ""))
@@ -93,8 +94,9 @@ async def _reply(request: Request, channel: Channel, message: Message, *, encryp
 
 
 @router.get("/wechat/mp")
-def official_account_verify(request: Request, signature: Param = "", timestamp: Param = "", nonce: Param = "",
-                            echostr: Param = "") -> PlainTextResponse:
+def official_account_verify(
+    request: Request, signature: Param = "", timestamp: Param = "", nonce: Param = "", echostr: Param = ""
+) -> PlainTextResponse:
     """URL verification: echo ``echostr`` when ``signature`` matches."""
     channel = _channel(request, "official_account", timestamp)
     try:
@@ -105,8 +107,14 @@ def official_account_verify(request: Request, signature: Param = "", timestamp: 
 
 
 @router.post("/wechat/mp")
-async def official_account_message(request: Request, signature: Param = "", timestamp: Param = "", nonce: Param = "",
-                                   encrypt_type: Param = "", msg_signature: Param = "") -> Response:
+async def official_account_message(
+    request: Request,
+    signature: Param = "",
+    timestamp: Param = "",
+    nonce: Param = "",
+    encrypt_type: Param = "",
+    msg_signature: Param = "",
+) -> Response:
     """A message or event, in plaintext or (``encrypt_type=aes``) compatible/safe mode; the reply uses the same mode.
 
     ``signature`` covers only the timestamp and nonce, never the body, so anyone holding one callback's query can
@@ -130,8 +138,9 @@ async def official_account_message(request: Request, signature: Param = "", time
 
 
 @router.get("/wechat/work")
-def wecom_verify(request: Request, msg_signature: Param = "", timestamp: Param = "", nonce: Param = "",
-                 echostr: Param = "") -> PlainTextResponse:
+def wecom_verify(
+    request: Request, msg_signature: Param = "", timestamp: Param = "", nonce: Param = "", echostr: Param = ""
+) -> PlainTextResponse:
     """URL verification: decrypt ``echostr`` and return its plaintext when ``msg_signature`` matches."""
     channel = _channel(request, "wecom", timestamp)
     echostr = echostr.replace(" ", "+")  # an unescaped "+" in the query decodes to a space; base64 has no spaces
@@ -144,11 +153,13 @@ def wecom_verify(request: Request, msg_signature: Param = "", timestamp: Param =
 
 
 @router.post("/wechat/work")
-async def wecom_message(request: Request, msg_signature: Param = "", timestamp: Param = "",
-                        nonce: Param = "") -> Response:
+async def wecom_message(
+    request: Request, msg_signature: Param = "", timestamp: Param = "", nonce: Param = ""
+) -> Response:
     """An encrypted message or event; the reply is encrypted too."""
     started = time.monotonic()
     channel = _channel(request, "wecom", timestamp)
-    fields = _decrypted(request, channel, await _read_fields(request, channel.max_body_bytes), msg_signature,
-                        timestamp, nonce)
+    fields = _decrypted(
+        request, channel, await _read_fields(request, channel.max_body_bytes), msg_signature, timestamp, nonce
+    )
     return await _reply(request, channel, _message(request, fields), encrypted=True, started=started)

@@ -33,16 +33,30 @@ class Channels:
                 channel.close()
 
 
-def _channel(config: ChannelSettings, *, name: str, session_prefix: str, receive_id: str, api: Api,
-             feedback: FeedbackRecorder, ack: str, mode: str) -> Channel | None:
+def _channel(
+    config: ChannelSettings,
+    *,
+    name: str,
+    session_prefix: str,
+    receive_id: str,
+    api: Api,
+    feedback: FeedbackRecorder,
+    ack: str,
+    mode: str,
+) -> Channel | None:
     missing = config.missing_credentials()
     if missing:
         if any(getattr(config, name) for name in config.required):  # partly configured: say what is missing
             prefix = config.model_config.get("env_prefix", "")
             logger.warning("%s channel disabled: %s not set", name, ", ".join(prefix + m.upper() for m in missing))
         return None
-    dialog = Dialog(feedback, source=name, max_sources=config.max_sources, text_limit=config.page_bytes,
-                    pages=ExpiringMap(config.dedupe_ttl_seconds, config.max_tracked))
+    dialog = Dialog(
+        feedback,
+        source=name,
+        max_sources=config.max_sources,
+        text_limit=config.page_bytes,
+        pages=ExpiringMap(config.dedupe_ttl_seconds, config.max_tracked),
+    )
     return Channel(
         session_prefix=session_prefix,
         crypto=MessageCrypto(config.token, config.aes_key, receive_id),
@@ -63,11 +77,25 @@ def open_channels(settings: Settings, feedback: FeedbackRecorder) -> Channels:
     """The Official Account and WeCom channels, each only if all of its credentials are set."""
     wechat, wecom = settings.wechat, settings.wecom
     return Channels(
-        official_account=_channel(wechat, name="wechat", session_prefix="wx", receive_id=wechat.appid,
-                                  api=official_account_api(wechat.appid, wechat.secret), feedback=feedback,
-                                  ack="success", mode=wechat.mode or "safe"),
+        official_account=_channel(
+            wechat,
+            name="wechat",
+            session_prefix="wx",
+            receive_id=wechat.appid,
+            api=official_account_api(wechat.appid, wechat.secret),
+            feedback=feedback,
+            ack="success",
+            mode=wechat.mode or "safe",
+        ),
         # WeCom callbacks are always encrypted.
-        wecom=_channel(wecom, name="wecom", session_prefix="wecom", receive_id=wecom.corp_id,
-                       api=wecom_api(wecom.corp_id, wecom.secret, wecom.agent_id or 0), feedback=feedback, ack="",
-                       mode="safe"),
+        wecom=_channel(
+            wecom,
+            name="wecom",
+            session_prefix="wecom",
+            receive_id=wecom.corp_id,
+            api=wecom_api(wecom.corp_id, wecom.secret, wecom.agent_id or 0),
+            feedback=feedback,
+            ack="",
+            mode="safe",
+        ),
     )

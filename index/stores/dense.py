@@ -59,7 +59,10 @@ class FaissStore(VectorStore):
         return len(self.ids)
 
     def add_vectors(
-        self, vectors: np.ndarray, ids: Sequence[str], texts: Sequence[str],
+        self,
+        vectors: np.ndarray,
+        ids: Sequence[str],
+        texts: Sequence[str],
         metadatas: Sequence[dict[str, Any]] | None = None,
     ) -> None:
         """Add precomputed vectors (reused from an earlier build when a chunk did not change)."""
@@ -71,7 +74,11 @@ class FaissStore(VectorStore):
         self.metadatas.extend(metadatas or [{} for _ in ids])
 
     def add_texts(
-        self, texts: Iterable[str], metadatas: list[dict[str, Any]] | None = None, *, ids: list[str] | None = None,
+        self,
+        texts: Iterable[str],
+        metadatas: list[dict[str, Any]] | None = None,
+        *,
+        ids: list[str] | None = None,
         **kwargs: Any,
     ) -> list[str]:
         texts = list(texts)
@@ -96,8 +103,12 @@ class FaissStore(VectorStore):
             return []
         scores, positions = self.index.search(normalized(embedding), min(k, len(self.ids)))
         return [
-            (Document(page_content=self.texts[p], id=self.ids[p],
-                      metadata={**self.metadatas[p], "chunk_id": self.ids[p]}), float(s))
+            (
+                Document(
+                    page_content=self.texts[p], id=self.ids[p], metadata={**self.metadatas[p], "chunk_id": self.ids[p]}
+                ),
+                float(s),
+            )
             for s, p in zip(scores[0], positions[0], strict=True)
             if p >= 0
         ]
@@ -113,8 +124,13 @@ class FaissStore(VectorStore):
 
     @classmethod
     def from_texts(
-        cls, texts: list[str], embedding: Embeddings, metadatas: list[dict[str, Any]] | None = None, *,
-        ids: list[str] | None = None, **kwargs: Any,
+        cls,
+        texts: list[str],
+        embedding: Embeddings,
+        metadatas: list[dict[str, Any]] | None = None,
+        *,
+        ids: list[str] | None = None,
+        **kwargs: Any,
     ) -> FaissStore:
         vectors = np.asarray(embedding.embed_documents(list(texts)), dtype=np.float32)
         store = cls(embedding, vectors.shape[1])

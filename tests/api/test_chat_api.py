@@ -58,8 +58,9 @@ def test_health_and_documents(client: TestClient) -> None:
     assert len(documents) == 22
     rules = [d for d in documents if d["title"] == "中华人民共和国专利法实施细则"]
     assert sorted((d["version"], d["status"]) for d in rules) == [("2010年版", "已被取代"), ("2023年修订", "现行有效")]
-    trademark = sorted((d["promulgated"], d["effective"], d["status"]) for d in documents
-                       if d["title"] == "中华人民共和国商标法")
+    trademark = sorted(
+        (d["promulgated"], d["effective"], d["status"]) for d in documents if d["title"] == "中华人民共和国商标法"
+    )
     assert trademark == [("2019-04-23", None, "现行有效"), ("2026-06-26", "2027-01-01", "尚未施行")]
     assert all(d["chunks"] > 0 for d in documents)
 
@@ -110,8 +111,9 @@ def test_health_reports_a_changed_corpus(tmp_path: Path, settings: Settings, pip
         (date(2027, 1, 2), ("2026年6月26日公布，2027年1月1日施行", "现行有效"), False),
     ],
 )
-def test_the_same_trademark_question_on_two_days(settings: Settings, components: Components, today: date,
-                                                 first: tuple[str, str], note: bool) -> None:
+def test_the_same_trademark_question_on_two_days(
+    settings: Settings, components: Components, today: date, first: tuple[str, str], note: bool
+) -> None:
     """POLICYBOT_TODAY decides the version in force: the switch on 2027-01-01 needs no re-ingest."""
     as_of = settings.model_copy(update={"today": today})
     with TestClient(create_app(as_of, pipeline=build_pipeline(as_of, components))) as client:

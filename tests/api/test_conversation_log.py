@@ -46,12 +46,18 @@ def test_every_turn_is_stored_with_what_produced_it(db_client: TestClient) -> No
     assert (row["answer"], row["status"], row["mode"]) == (response["answer"], response["status"], response["mode"])
     assert row["latency_ms"] == response["latency_ms"] and row["query"]
     assert [(c["doc_id"], c["title"], c["version"], c["section"], c["score"], c["text"]) for c in row["citations"]] == [
-        (c["doc_id"], c["title"], c["version"], c["section"], c["score"], c["text"]) for c in response["citations"]]
+        (c["doc_id"], c["title"], c["version"], c["section"], c["score"], c["text"]) for c in response["citations"]
+    ]
     assert all(c["chunk_id"] for c in row["citations"]) and row["top_score"] == response["citations"][0]["score"]
     assert row["provenance"] == pipeline.provenance
     assert row["provenance"]["index_build"] == pipeline.index.build_id
-    assert set(row["provenance"]) == {"index_build", "ranker_model", "settings_hash", "embedding_models",
-                                      "templates_version"}
+    assert set(row["provenance"]) == {
+        "index_build",
+        "ranker_model",
+        "settings_hash",
+        "embedding_models",
+        "templates_version",
+    }
     assert row["trace"]["ranker"] == "learned"  # how the answer was ranked, feature by feature
     assert row["trace"]["candidates"][0]["contributions"]
     assert (datetime.now(UTC) - row["created"]).total_seconds() < 600
@@ -82,8 +88,9 @@ def test_chat_answers_while_another_process_locks_the_database(db_client: TestCl
         first = db_client.post("/api/chat", json={"question": QUESTION})
         session_id = first.json()["session_id"]
         follow = db_client.post("/api/chat", json={"question": "那实用新型呢？", "session_id": session_id})
-        rating = db_client.post("/api/feedback", json={"answer_id": first.json()["answer_id"], "helpful": True,
-                                                       "session_id": session_id})
+        rating = db_client.post(
+            "/api/feedback", json={"answer_id": first.json()["answer_id"], "helpful": True, "session_id": session_id}
+        )
         assert (first.status_code, follow.status_code, rating.status_code) == (200, 200, 201)
         assert "十年" in follow.json()["answer"]  # the follow-up kept its conversation (from memory)
         assert wait_until(lambda: writer.status.state == "degraded")
@@ -107,8 +114,9 @@ def test_a_conversation_continues_after_a_restart(settings: Settings, pipeline: 
 
 
 @pytest.mark.slow
-def test_the_cli_stores_its_turns(settings: Settings, built_index: Path, tmp_path: Path,
-                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_stores_its_turns(
+    settings: Settings, built_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     monkeypatch.setenv("POLICYBOT_DATABASE_URL", url)
     monkeypatch.setenv("POLICYBOT_INDEX_DIR", str(built_index))

@@ -18,8 +18,10 @@ def ratings(client: TestClient, answer_id: str) -> list[tuple[str, bool, str | N
     records = client.app.state.records
     assert records.writer.flush(timeout=30)
     with records.database.reads.connect() as connection:
-        return [(r["session_id"], r["helpful"], r["comment"], r["channel"])
-                for r in crud.feedback_for_answer(connection, answer_id=answer_id)]
+        return [
+            (r["session_id"], r["helpful"], r["comment"], r["channel"])
+            for r in crud.feedback_for_answer(connection, answer_id=answer_id)
+        ]
 
 
 def test_a_session_rates_its_answer_once_and_may_change_its_mind(db_client: TestClient) -> None:
@@ -27,17 +29,20 @@ def test_a_session_rates_its_answer_once_and_may_change_its_mind(db_client: Test
     rating = {"answer_id": answer["answer_id"], "helpful": True, "session_id": answer["session_id"]}
     response = db_client.post("/api/feedback", json=rating)
     assert response.status_code == 201 and response.json() == {"answer_id": answer["answer_id"], "helpful": True}
-    again = db_client.post("/api/feedback", json={**rating, "helpful": False,
-                                                  "comment": "没有说明起算日，请回电 13812345678"})
+    again = db_client.post(
+        "/api/feedback", json={**rating, "helpful": False, "comment": "没有说明起算日，请回电 13812345678"}
+    )
     assert again.status_code == 201
     assert ratings(db_client, answer["answer_id"]) == [
-        (answer["session_id"], False, "没有说明起算日，请回电 [手机号]", "api")]
+        (answer["session_id"], False, "没有说明起算日，请回电 [手机号]", "api")
+    ]
 
 
 def test_an_answer_that_was_never_given_cannot_be_rated(db_client: TestClient) -> None:
     answer = db_client.post("/api/chat", json={"question": QUESTION}).json()
-    response = db_client.post("/api/feedback", json={"answer_id": "0" * 32, "helpful": False,
-                                                     "session_id": answer["session_id"]})
+    response = db_client.post(
+        "/api/feedback", json={"answer_id": "0" * 32, "helpful": False, "session_id": answer["session_id"]}
+    )
     assert response.status_code == 404
     assert response.json() == {"detail": "未找到该回答，无法评价。请针对收到的回答进行评价。"}
 
@@ -45,12 +50,17 @@ def test_an_answer_that_was_never_given_cannot_be_rated(db_client: TestClient) -
 def test_another_session_cannot_rate_or_overwrite_an_answer(db_client: TestClient) -> None:
     mine = db_client.post("/api/chat", json={"question": QUESTION}).json()
     theirs = db_client.post("/api/chat", json={"question": "商标注册的有效期是多久？"}).json()
-    assert db_client.post("/api/feedback", json={"answer_id": mine["answer_id"], "helpful": True,
-                                                 "session_id": mine["session_id"]}).status_code == 201
+    assert (
+        db_client.post(
+            "/api/feedback", json={"answer_id": mine["answer_id"], "helpful": True, "session_id": mine["session_id"]}
+        ).status_code
+        == 201
+    )
     assert db_client.app.state.records.writer.flush(timeout=30)  # stored: the lookup goes to the database
     for session_id in (theirs["session_id"], None, "wx:" + "0" * 32):
-        response = db_client.post("/api/feedback", json={"answer_id": mine["answer_id"], "helpful": False,
-                                                         "session_id": session_id})
+        response = db_client.post(
+            "/api/feedback", json={"answer_id": mine["answer_id"], "helpful": False, "session_id": session_id}
+        )
         assert response.status_code == 403, session_id
         assert response.json() == {"detail": "只能评价本会话收到的回答。"}
     assert [helpful for _, helpful, _, _ in ratings(db_client, mine["answer_id"])] == [True]

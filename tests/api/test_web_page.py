@@ -75,8 +75,10 @@ def test_the_page_works_under_its_content_security_policy(base_url: str) -> None
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
         page = browser.new_page()
         blocked: list[str] = []
-        page.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text
-                else None)
+        page.on(
+            "console",
+            lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None,
+        )
         response = page.goto(base_url)
         assert response is not None and "script-src 'self'" in response.headers["content-security-policy"]
         page.evaluate("""() => {

@@ -18,11 +18,14 @@ def test_a_story_of_years_does_not_ask_how_long() -> None:
     assert DURATION not in asked_types("他的专利批了好几年一直闲着不用，能申请强制许可吗？")
 
 
-@pytest.mark.parametrize("text", [
-    "发明专利权的期限为二十年",
-    "作者的署名权、修改权、保护作品完整权的保护期不受限制。",  # no limit is an answer too
-    "自公告之日起三个月内",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "发明专利权的期限为二十年",
+        "作者的署名权、修改权、保护作品完整权的保护期不受限制。",  # no limit is an answer too
+        "自公告之日起三个月内",
+    ],
+)
 def test_passages_that_hold_a_duration(text: str) -> None:
     assert DURATION.evidence.search(text)
 

@@ -155,8 +155,9 @@ def test_an_everyday_word_counts_where_the_passage_has_the_documents_words_for_i
     literal = dataclasses.replace(query, synonyms={})
 
     def hit(title: str, label: str) -> Hit:
-        chunk = next(c for c in pipeline.index.chunks
-                     if c.label == label and pipeline.index.docs[c.doc_id].title == title)
+        chunk = next(
+            c for c in pipeline.index.chunks if c.label == label and pipeline.index.docs[c.doc_id].title == title
+        )
         return Hit(chunk, pipeline.index.docs[chunk.doc_id], 1.0)
 
     rumor = hit("中华人民共和国反不正当竞争法", "第十一条")  # 编造、传播虚假信息……损害竞争对手的商业信誉
@@ -177,11 +178,14 @@ def test_a_near_tie_from_another_document_is_quoted_only_when_it_adds_to_the_bes
     query = pipeline.analyzer.analyze("我们委托的专利代理所，同时又接了竞争对手针对我们这件专利的活，这合规吗？")
     hits = pipeline.searcher.search(query, 20)
     best = hits[0]
-    other = next(h for h in hits[1:] if h.doc.doc_id != best.doc.doc_id and h.chunk.group is None
-                 and any(t in h.chunk.text for t in query.tokens if len(t) > 1 and t not in best.chunk.text))
+    other = next(
+        h
+        for h in hits[1:]
+        if h.doc.doc_id != best.doc.doc_id
+        and h.chunk.group is None
+        and any(t in h.chunk.text for t in query.tokens if len(t) > 1 and t not in best.chunk.text)
+    )
     for share, sources in ((0.6, 2), (0.4, 1)):
         tie = [dataclasses.replace(best, score=1.0), dataclasses.replace(other, score=share)]
         composed = pipeline.answerer.answer(query, tie, lambda: 1.0)
         assert len(quoted(composed)) == sources, share
-
-

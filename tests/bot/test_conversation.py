@@ -25,8 +25,13 @@ def records(database_url: str) -> Iterator[Records]:
 
 def record(store: SessionStore, session_id: str, question: str, answer_id: str) -> None:
     session = store.get(session_id)
-    turn = Turn(question, Query(original=question, text=question, dense_text=question, tokens=[question]), answer_id,
-                items=["一是", "二是"], cited=[("doc#1", 0.9)])
+    turn = Turn(
+        question,
+        Query(original=question, text=question, dense_text=question, tokens=[question]),
+        answer_id,
+        items=["一是", "二是"],
+        cited=[("doc#1", 0.9)],
+    )
     answer = Answer(answer_id, "回答", "answered", [], session_id, "extractive", 1.0)
     store.record(session, TurnRecord(turn, answer, "api", session.touched, {"index_build": "b"}))
 

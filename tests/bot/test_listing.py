@@ -7,8 +7,9 @@ from index.schema import Chunk
 
 
 def _chunk(text: str, head: str = "") -> Chunk:
-    return Chunk(chunk_id="d#1", doc_id="d", ordinal=1, text=text, start=0, end=len(text), section="第二十五条",
-                 head=head)
+    return Chunk(
+        chunk_id="d#1", doc_id="d", ordinal=1, text=text, start=0, end=len(text), section="第二十五条", head=head
+    )
 
 
 def test_the_lead_in_is_the_paragraph_before_the_items() -> None:

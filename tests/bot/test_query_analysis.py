@@ -43,8 +43,12 @@ def test_punitive_damages_are_not_a_penalty_question(analyzer: QueryAnalyzer) ->
 
 @pytest.mark.parametrize(
     ("question", "expected"),
-    [("《规划》第一部分讲什么？", True), ("规划分为哪几个部分？", True), ("规划的主要框架是什么？", True),
-     ("能不能只对产品的一部分申请外观设计专利？", False)],
+    [
+        ("《规划》第一部分讲什么？", True),
+        ("规划分为哪几个部分？", True),
+        ("规划的主要框架是什么？", True),
+        ("能不能只对产品的一部分申请外观设计专利？", False),
+    ],
 )
 def test_structure_questions(analyzer: QueryAnalyzer, question: str, expected: bool) -> None:
     assert analyzer.analyze(question).asks_structure is expected

@@ -22,15 +22,15 @@ def database(database_url: str) -> Iterator[Database]:
     opened.dispose()
 
 
-
 @pytest.fixture()
 def make_writer() -> Iterator[WriterFactory]:
     """Start background writers (``retry_seconds`` and the queue size as a test needs); closed afterwards."""
     writers: list[DatabaseWriter] = []
 
     def make(database: Database, *, queue_size: int = 100, retry_seconds: float = 60.0) -> DatabaseWriter:
-        writer = DatabaseWriter(database, queue_size=queue_size, retry_seconds=retry_seconds,
-                                retention=timedelta(days=180))
+        writer = DatabaseWriter(
+            database, queue_size=queue_size, retry_seconds=retry_seconds, retention=timedelta(days=180)
+        )
         writer.start()
         writers.append(writer)
         return writer

@@ -36,8 +36,17 @@ def main(path: Path, answer_id: str) -> None:
     except Exception as error:
         answers, journal = [], f"unreadable: {type(error).__name__}"
     writer.close(timeout=1)
-    print(json.dumps({"state": status.state, "reason": status.reason, "dropped": writer.status.dropped,
-                      "answers": answers, "journal": journal}))
+    print(
+        json.dumps(
+            {
+                "state": status.state,
+                "reason": status.reason,
+                "dropped": writer.status.dropped,
+                "answers": answers,
+                "journal": journal,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

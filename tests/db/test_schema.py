@@ -9,8 +9,18 @@ from sqlalchemy import inspect
 
 from api.database import Database, current_revision, downgrade, metadata, upgrade
 
-TABLES = {"turns", "feedback", "staff_users", "staff_sessions", "reviews", "curated_answers",
-          "curated_answer_versions", "curated_answer_sources", "eval_runs", "eval_results"}
+TABLES = {
+    "turns",
+    "feedback",
+    "staff_users",
+    "staff_sessions",
+    "reviews",
+    "curated_answers",
+    "curated_answer_versions",
+    "curated_answer_sources",
+    "eval_runs",
+    "eval_results",
+}
 
 
 def test_migrations_match_the_declared_schema(database: Database) -> None:

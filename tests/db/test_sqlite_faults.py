@@ -74,8 +74,13 @@ def left_in_wal_mode(path: Path) -> None:
 
 def probe(path: Path, answer_id: str) -> tuple[int, dict[str, object]]:
     """Run the database layer in a child process; its exit code and what it reported."""
-    done = subprocess.run([sys.executable, str(PROBE), str(path), answer_id], capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "PYTHONPATH": str(TESTS)})
+    done = subprocess.run(
+        [sys.executable, str(PROBE), str(path), answer_id],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(TESTS)},
+    )
     report = json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else {}
     return done.returncode, report
 
@@ -95,8 +100,9 @@ def test_a_truncated_unwritable_shm_file_kills_a_wal_mode_process(tmp_path: Path
         connection.execute("INSERT INTO t VALUES (1)")
         connection.commit()
     """
-    child = subprocess.Popen([sys.executable, "-c", textwrap.dedent(script)], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     assert child.stdout is not None and child.stdout.readline().strip() == "truncated"
     unwritable(Path(f"{path}-shm"))
     child.communicate("\n", timeout=60)
@@ -104,7 +110,8 @@ def test_a_truncated_unwritable_shm_file_kills_a_wal_mode_process(tmp_path: Path
 
 
 def test_a_database_left_in_wal_mode_with_a_broken_shm_file_is_converted_without_a_crash(
-        tmp_path: Path, unwritable: MakeUnwritable) -> None:
+    tmp_path: Path, unwritable: MakeUnwritable
+) -> None:
     path = tmp_path / "policybot.sqlite3"
     left_in_wal_mode(path)
     shm = Path(f"{path}-shm")
@@ -117,8 +124,9 @@ def test_a_database_left_in_wal_mode_with_a_broken_shm_file_is_converted_without
     assert not Path(f"{path}-wal").exists()
 
 
-def test_an_unwritable_wal_file_degrades_the_database_without_a_crash(tmp_path: Path,
-                                                                      unwritable: MakeUnwritable) -> None:
+def test_an_unwritable_wal_file_degrades_the_database_without_a_crash(
+    tmp_path: Path, unwritable: MakeUnwritable
+) -> None:
     path = tmp_path / "policybot.sqlite3"
     left_in_wal_mode(path)
     unwritable(Path(f"{path}-wal"))
@@ -127,8 +135,7 @@ def test_an_unwritable_wal_file_degrades_the_database_without_a_crash(tmp_path: 
     assert report["state"] == "degraded" and report["dropped"] == 1, report
 
 
-def test_the_writer_keeps_no_shared_memory_file(sqlite_database: Database,
-                                                make_writer: WriterFactory) -> None:
+def test_the_writer_keeps_no_shared_memory_file(sqlite_database: Database, make_writer: WriterFactory) -> None:
     writer = make_writer(sqlite_database)
     for number in range(3):
         writer.submit(turn_write(f"{number:032d}"))
@@ -139,10 +146,9 @@ def test_the_writer_keeps_no_shared_memory_file(sqlite_database: Database,
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("delete",)
 
 
-def test_a_read_only_database_is_reported_and_its_writes_dropped(sqlite_database: Database,
-                                                                  make_writer: WriterFactory,
-                                                                  unwritable: MakeUnwritable,
-                                                                  caplog: pytest.LogCaptureFixture) -> None:
+def test_a_read_only_database_is_reported_and_its_writes_dropped(
+    sqlite_database: Database, make_writer: WriterFactory, unwritable: MakeUnwritable, caplog: pytest.LogCaptureFixture
+) -> None:
     writer = make_writer(sqlite_database, retry_seconds=0.5)
     unwritable(sqlite_database.sqlite_path)
     writer.submit(turn_write("1" * 32))
@@ -153,8 +159,9 @@ def test_a_read_only_database_is_reported_and_its_writes_dropped(sqlite_database
         assert crud.get_turn(connection, answer_id="1" * 32) is None
 
 
-def test_a_deleted_database_file_is_noticed_not_written_to(sqlite_database: Database,
-                                                           make_writer: WriterFactory) -> None:
+def test_a_deleted_database_file_is_noticed_not_written_to(
+    sqlite_database: Database, make_writer: WriterFactory
+) -> None:
     writer = make_writer(sqlite_database)
     writer.submit(turn_write("1" * 32))
     assert writer.flush(timeout=30)

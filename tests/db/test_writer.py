@@ -25,8 +25,15 @@ def degraded(writer: DatabaseWriter, reason: str) -> bool:
 def test_writes_are_applied_and_the_database_reported_ok(database: Database, make_writer: WriterFactory) -> None:
     writer = make_writer(database)
     assert writer.submit(turn_write("1" * 32))
-    assert writer.submit(Write("feedback", "answer_id=1…", lambda connection: crud.upsert_feedback(
-        connection, answer_id="1" * 32, session_id="a" * 32, channel="web", helpful=True, comment=None, at=now())))
+    assert writer.submit(
+        Write(
+            "feedback",
+            "answer_id=1…",
+            lambda connection: crud.upsert_feedback(
+                connection, answer_id="1" * 32, session_id="a" * 32, channel="web", helpful=True, comment=None, at=now()
+            ),
+        )
+    )
     assert writer.flush(timeout=30)
     assert stored(database, "1" * 32)
     with database.reads.connect() as connection:
@@ -34,8 +41,9 @@ def test_writes_are_applied_and_the_database_reported_ok(database: Database, mak
     assert writer.status.state == "ok" and writer.status.backlog == 0 and writer.status.dropped == 0
 
 
-def test_a_locked_database_holds_writes_until_it_is_released(database: Database, database_url: str,
-                                                             make_writer: WriterFactory) -> None:
+def test_a_locked_database_holds_writes_until_it_is_released(
+    database: Database, database_url: str, make_writer: WriterFactory
+) -> None:
     writer = make_writer(database)
     with lock_held(database_url):
         assert writer.submit(turn_write("1" * 32))  # returns at once: the caller never waits for the lock
@@ -46,9 +54,9 @@ def test_a_locked_database_holds_writes_until_it_is_released(database: Database,
     assert writer.status.state == "ok" and writer.status.dropped == 0
 
 
-def test_a_full_queue_drops_new_writes_and_logs_their_ids(database: Database, database_url: str,
-                                                          make_writer: WriterFactory,
-                                                          caplog: pytest.LogCaptureFixture) -> None:
+def test_a_full_queue_drops_new_writes_and_logs_their_ids(
+    database: Database, database_url: str, make_writer: WriterFactory, caplog: pytest.LogCaptureFixture
+) -> None:
     writer = make_writer(database, queue_size=2)
     with lock_held(database_url), caplog.at_level(logging.ERROR, logger="api.writer"):
         writer.submit(turn_write("1" * 32))
@@ -62,9 +70,9 @@ def test_a_full_queue_drops_new_writes_and_logs_their_ids(database: Database, da
     assert writer.status.dropped == 1
 
 
-def test_writes_that_keep_failing_are_dropped_after_the_retry_window(database: Database, database_url: str,
-                                                                     make_writer: WriterFactory,
-                                                                     caplog: pytest.LogCaptureFixture) -> None:
+def test_writes_that_keep_failing_are_dropped_after_the_retry_window(
+    database: Database, database_url: str, make_writer: WriterFactory, caplog: pytest.LogCaptureFixture
+) -> None:
     writer = make_writer(database, retry_seconds=0.5)
     with lock_held(database_url), caplog.at_level(logging.ERROR, logger="api.writer"):
         writer.submit(turn_write("1" * 32))
@@ -73,12 +81,17 @@ def test_writes_that_keep_failing_are_dropped_after_the_retry_window(database: D
     assert writer.flush(timeout=30) and not stored(database, "1" * 32)
 
 
-def test_a_write_that_can_never_succeed_does_not_hold_up_the_others(database: Database,
-                                                                     make_writer: WriterFactory,
-                                                                     caplog: pytest.LogCaptureFixture) -> None:
+def test_a_write_that_can_never_succeed_does_not_hold_up_the_others(
+    database: Database, make_writer: WriterFactory, caplog: pytest.LogCaptureFixture
+) -> None:
     writer = make_writer(database)
-    orphan = Write("feedback", f"answer_id={'f' * 32}", lambda connection: crud.upsert_feedback(
-        connection, answer_id="f" * 32, session_id="a" * 32, channel="web", helpful=True, comment=None, at=now()))
+    orphan = Write(
+        "feedback",
+        f"answer_id={'f' * 32}",
+        lambda connection: crud.upsert_feedback(
+            connection, answer_id="f" * 32, session_id="a" * 32, channel="web", helpful=True, comment=None, at=now()
+        ),
+    )
     with caplog.at_level(logging.ERROR, logger="api.writer"):
         writer.submit(turn_write("1" * 32))
         writer.submit(orphan)  # names no stored answer: a constraint violation, never retried

@@ -30,10 +30,16 @@ def test_evidence_and_key_points_are_in_the_named_documents(built_index: Path, p
             continue
         chunks = [c.text for c in all_chunks if c.doc_id in case.doc_ids]
         holding = [text for text in chunks if any(evidence in text for evidence in case.evidence)]
-        problems += [f"{case.id}: evidence not in its documents: {e}" for e in case.evidence
-                     if not any(e in text for text in chunks)]
-        problems += [f"{case.id}: key point not in an evidence chunk: {k}" for k in case.key_points
-                     if not any(k in text for text in holding)]
+        problems += [
+            f"{case.id}: evidence not in its documents: {e}"
+            for e in case.evidence
+            if not any(e in text for text in chunks)
+        ]
+        problems += [
+            f"{case.id}: key point not in an evidence chunk: {k}"
+            for k in case.key_points
+            if not any(k in text for text in holding)
+        ]
         labels = {docs[doc].version for doc in case.doc_ids if doc in docs}
         if case.version and case.version not in labels:
             problems.append(f"{case.id}: version {case.version} is none of its documents' labels {labels}")

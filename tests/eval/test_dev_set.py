@@ -105,8 +105,19 @@ def test_dev_set_has_the_promised_coverage() -> None:
     kinds = {case.type for case in cases}
     assert len(cases) >= 120
     assert sum(1 for case in cases if any("related/" in doc for doc in case.doc_ids)) >= 50
-    assert {"plan", "law", "version", "plan+law", "colloquial", "followup", "english", "traditional",
-            "unanswerable", "offtopic", "injection"} <= kinds
+    assert {
+        "plan",
+        "law",
+        "version",
+        "plan+law",
+        "colloquial",
+        "followup",
+        "english",
+        "traditional",
+        "unanswerable",
+        "offtopic",
+        "injection",
+    } <= kinds
 
 
 @pytest.mark.parametrize("name", SETS)

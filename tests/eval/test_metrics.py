@@ -43,9 +43,15 @@ def test_wrong_version_and_false_refusal() -> None:
 
 def test_another_law_repeating_the_evidence_is_not_a_wrong_version() -> None:
     case = Case("a", "q", True, ["不具有追溯力"], ["追溯力"], version="2020年修正")
-    cited = CaseResult(case, "answered", "不具有追溯力", ["…不具有追溯力。", "…不具有追溯力。"],
-                       ["中华人民共和国专利法", "中华人民共和国商标法"], ["2020年修正", "2019年修正"],
-                       case_titles={"中华人民共和国专利法"})
+    cited = CaseResult(
+        case,
+        "answered",
+        "不具有追溯力",
+        ["…不具有追溯力。", "…不具有追溯力。"],
+        ["中华人民共和国专利法", "中华人民共和国商标法"],
+        ["2020年修正", "2019年修正"],
+        case_titles={"中华人民共和国专利法"},
+    )
     assert cited.version_correct is True
 
 
@@ -53,5 +59,7 @@ def test_grounding_catches_invented_numbers_and_clauses() -> None:
     cited = [f"第四十二条 {TERM}，实用新型专利权的期限为十年。"]
     assert ungrounded(f"根据《中华人民共和国专利法》第四十二条（2020年修正）：{TERM}。", cited) == []
     assert ungrounded("根据《中华人民共和国专利法》第四十二条（2020年修正）：发明专利权的期限为三十年。", cited) == [
-        "发明专利权的期限为三十年", "三十"]
+        "发明专利权的期限为三十年",
+        "三十",
+    ]
     assert ungrounded("此外，武汉对每件专利奖励5万元。", cited) == ["武汉对每件专利奖励5万元", "5"]

@@ -25,4 +25,5 @@ def test_a_reviewed_case_has_not_regressed(pipeline: Pipeline, case: Case) -> No
     assert result.status == case.status, f"{case.id}: status {result.status}, reviewed as {case.status}"
     if case.answerable:
         assert result.evidence_rank is not None and result.evidence_rank <= TOP_K, (
-            f"{case.id}: the evidence is not cited in the first {TOP_K} (rank {result.evidence_rank})")
+            f"{case.id}: the evidence is not cited in the first {TOP_K} (rank {result.evidence_rank})"
+        )

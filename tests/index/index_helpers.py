@@ -54,8 +54,6 @@ class CountingEmbeddings(Embeddings):
         return self.inner.embed_query(text)
 
 
-
-
 class CachedEmbeddings(Embeddings):
     """A real Embeddings that remembers the vector of every text it embedded, so that the many builds of the
     build tests pay for each text once. What a build asks for is counted by CountingEmbeddings around it."""

@@ -55,8 +55,14 @@ class Builder:
     def build(self, *, model: str = MODEL, fail_after: int | None = None, **kwargs: Any) -> tuple[BuildReport, int]:
         counting = CountingEmbeddings(self.embeddings, fail_after=fail_after)
         options = {"max_document_bytes": 2_000_000, "chunk_max_chars": MAX_CHARS, "embed_batch": 8, **kwargs}
-        report = build_index([self.corpus], self.index_dir, embeddings=counting, embedding_model=model,
-                             segmenter=self.segmenter, **options)
+        report = build_index(
+            [self.corpus],
+            self.index_dir,
+            embeddings=counting,
+            embedding_model=model,
+            segmenter=self.segmenter,
+            **options,
+        )
         assert report.embedded == len(counting.texts)
         return report, len(counting.texts)
 
@@ -138,8 +144,14 @@ def test_loaded_index_answers_from_both_stores(builder: Builder) -> None:
 
 def test_a_second_model_gets_its_own_store_that_rebuilds_reuse(builder: Builder) -> None:
     e5 = CountingEmbeddings(load_embeddings(E5_SMALL))
-    options = {"embeddings": builder.embeddings, "embedding_model": MODEL, "segmenter": builder.segmenter,
-               "max_document_bytes": 2_000_000, "chunk_max_chars": MAX_CHARS, "second": DenseModel(E5_SMALL, e5)}
+    options = {
+        "embeddings": builder.embeddings,
+        "embedding_model": MODEL,
+        "segmenter": builder.segmenter,
+        "max_document_bytes": 2_000_000,
+        "chunk_max_chars": MAX_CHARS,
+        "second": DenseModel(E5_SMALL, e5),
+    }
     report = build_index([builder.corpus], builder.index_dir, **options)
     assert len(e5.texts) == report.chunks and report.embedded == 2 * report.chunks
     manifest = read_manifest(builder.index_dir)
@@ -278,9 +290,15 @@ def test_file_changed_during_a_build_leaves_the_index_stale(builder: Builder) ->
                 edit(plan, "指明了方", "指出了方")
             return super().embed_documents(texts)
 
-    build_index([builder.corpus], builder.index_dir, embeddings=EditingEmbeddings(builder.embeddings),
-                embedding_model=MODEL, segmenter=builder.segmenter, max_document_bytes=2_000_000,
-                chunk_max_chars=MAX_CHARS)
+    build_index(
+        [builder.corpus],
+        builder.index_dir,
+        embeddings=EditingEmbeddings(builder.embeddings),
+        embedding_model=MODEL,
+        segmenter=builder.segmenter,
+        max_document_bytes=2_000_000,
+        chunk_max_chars=MAX_CHARS,
+    )
     assert "指明了方向" in builder.load().docs[PLAN_ID].text
     assert builder.stale()
 

@@ -24,8 +24,9 @@ from index.embedding import (
 from index.segment import Segmenter
 from index.stores.dense import FaissStore
 
-ARTICLE_42 = ("第四十二条 发明专利权的期限为二十年，实用新型专利权的期限为十年，外观设计专利权的期限为十五年，"
-              "均自申请日起计算。")
+ARTICLE_42 = (
+    "第四十二条 发明专利权的期限为二十年，实用新型专利权的期限为十年，外观设计专利权的期限为十五年，均自申请日起计算。"
+)
 TRADEMARK_39 = "第三十九条 注册商标的有效期为十年，自核准注册之日起计算。"
 COPYRIGHT_62 = "第六十二条 本法所称的著作权即版权。"
 
@@ -157,8 +158,15 @@ def test_index_built_with_a_local_model_answers_questions(
     for name, text in ENGLISH_DOCS.items():
         (corpus / name).write_text(text, encoding="utf-8")
     spec = str(minilm_path)
-    report = build_index([corpus], tmp_path / "index", embeddings=minilm, embedding_model=spec, segmenter=segmenter,
-                         max_document_bytes=2_000_000, chunk_max_chars=600)
+    report = build_index(
+        [corpus],
+        tmp_path / "index",
+        embeddings=minilm,
+        embedding_model=spec,
+        segmenter=segmenter,
+        max_document_bytes=2_000_000,
+        chunk_max_chars=600,
+    )
     assert report.errors == [] and report.documents == 3
     assert report.chunks == 3 + 2 + 3  # one chunk per paragraph; each title reads with its first paragraph
 

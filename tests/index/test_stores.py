@@ -69,8 +69,9 @@ def test_scores_are_cosine_similarities_in_descending_order(store: FaissStore, u
     assert scores == sorted(scores, reverse=True)
     query_vector = use_embeddings.embed_query(query)
     for doc, score in results:
-        assert score == pytest.approx(cosine(query_vector, use_embeddings.embed_documents([doc.page_content])[0]),
-                                      abs=1e-5)
+        assert score == pytest.approx(
+            cosine(query_vector, use_embeddings.embed_documents([doc.page_content])[0]), abs=1e-5
+        )
         assert -1.0 <= score <= 1.0 + 1e-6
 
 

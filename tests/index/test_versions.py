@@ -18,8 +18,16 @@ IN_FORCE, PENDING, SUPERSEDED = VersionStatus.IN_FORCE, VersionStatus.PENDING, V
 
 
 def version(doc_id: str, promulgated: str, effective: str | None = None, title: str = "某某法") -> SourceDoc:
-    return SourceDoc(doc_id=doc_id, path=f"{doc_id}.md", title=title, kind="法律", text="", sha256="",
-                     promulgated=promulgated, effective=effective)
+    return SourceDoc(
+        doc_id=doc_id,
+        path=f"{doc_id}.md",
+        title=title,
+        kind="法律",
+        text="",
+        sha256="",
+        promulgated=promulgated,
+        effective=effective,
+    )
 
 
 @pytest.mark.parametrize(
@@ -71,20 +79,27 @@ def test_documents_with_other_titles_do_not_interfere() -> None:
         (date(2027, 1, 2), SUPERSEDED, IN_FORCE, SUPERSEDED, IN_FORCE),
     ],
 )
-def test_the_corpus_versions_by_date(docs: dict[str, SourceDoc], day: date, trademark_2019: VersionStatus,
-                                     trademark_2026: VersionStatus, competition_2019: VersionStatus,
-                                     competition_2025: VersionStatus) -> None:
+def test_the_corpus_versions_by_date(
+    docs: dict[str, SourceDoc],
+    day: date,
+    trademark_2019: VersionStatus,
+    trademark_2026: VersionStatus,
+    competition_2019: VersionStatus,
+    competition_2025: VersionStatus,
+) -> None:
     timeline = VersionTimeline(docs.values())
-    assert [timeline.status(law_id(prefix), day) for prefix in ("商标法(2019", "商标法(2026", "反不正当竞争法(2019",
-                                                                "反不正当竞争法(2025")] == [
-        trademark_2019, trademark_2026, competition_2019, competition_2025]
+    assert [
+        timeline.status(law_id(prefix), day)
+        for prefix in ("商标法(2019", "商标法(2026", "反不正当竞争法(2019", "反不正当竞争法(2025")
+    ] == [trademark_2019, trademark_2026, competition_2019, competition_2025]
     assert timeline.status(law_id("专利法实施细则(2010"), day) is SUPERSEDED
 
 
 def test_a_sidecar_date_overrides_the_documents_own(make_corpus: Callable[..., Path]) -> None:
     root = make_corpus(related("商标法(2019"), related("商标法(2026"))
-    (root / "metadata.toml").write_text(f'["{related("商标法(2026").name}"]\neffective = 2026-07-01\n',
-                                        encoding="utf-8")
+    (root / "metadata.toml").write_text(
+        f'["{related("商标法(2026").name}"]\neffective = 2026-07-01\n', encoding="utf-8"
+    )
     docs = read_corpus([root], max_bytes=MAX_BYTES).docs
     timeline = VersionTimeline(docs)
     by_stem = {doc.doc_id: doc for doc in docs}

@@ -29,14 +29,28 @@ from eval.metrics import CaseResult
 
 ANSWERED = "发明专利权的期限是多少年？"
 NO_ANSWER = "武汉市的商标注册窗口电话是多少？"
-PROTECTED = [("GET", "/admin/api/turns"), ("GET", "/admin/api/turns/0"), ("POST", "/admin/api/turns/0/review"),
-             ("POST", "/admin/api/turns/0/to-eval"), ("GET", "/admin/api/curated"), ("POST", "/admin/api/curated"),
-             ("PUT", "/admin/api/curated/1"), ("DELETE", "/admin/api/curated/1"),
-             ("POST", "/admin/api/curated/1/approve"), ("GET", "/admin/api/stats"), ("GET", "/admin/api/me"),
-             ("GET", "/admin/api/eval-runs"), ("POST", "/admin/api/eval-runs"), ("GET", "/admin/api/eval-datasets"),
-             ("GET", "/admin/api/eval-runs/compare?a=1&b=2"), ("GET", "/admin/api/passages?doc_id=x"),
-             ("GET", "/admin/api/export/conversations"), ("GET", "/admin/api/export/reviews"),
-             ("GET", "/admin/api/export/runs"), ("POST", "/admin/api/logout")]
+PROTECTED = [
+    ("GET", "/admin/api/turns"),
+    ("GET", "/admin/api/turns/0"),
+    ("POST", "/admin/api/turns/0/review"),
+    ("POST", "/admin/api/turns/0/to-eval"),
+    ("GET", "/admin/api/curated"),
+    ("POST", "/admin/api/curated"),
+    ("PUT", "/admin/api/curated/1"),
+    ("DELETE", "/admin/api/curated/1"),
+    ("POST", "/admin/api/curated/1/approve"),
+    ("GET", "/admin/api/stats"),
+    ("GET", "/admin/api/me"),
+    ("GET", "/admin/api/eval-runs"),
+    ("POST", "/admin/api/eval-runs"),
+    ("GET", "/admin/api/eval-datasets"),
+    ("GET", "/admin/api/eval-runs/compare?a=1&b=2"),
+    ("GET", "/admin/api/passages?doc_id=x"),
+    ("GET", "/admin/api/export/conversations"),
+    ("GET", "/admin/api/export/reviews"),
+    ("GET", "/admin/api/export/runs"),
+    ("POST", "/admin/api/logout"),
+]
 PAGES = ["/admin", "/admin/turns", "/admin/turns/abc", "/admin/curated", "/admin/eval"]
 
 
@@ -76,8 +90,10 @@ def test_login_cookie_csrf_and_logout(console: TestClient) -> None:
 
 def test_login_is_rate_limited(console: TestClient) -> None:
     limit = console.app.state.settings.staff.login_rate_limit
-    codes = [console.post("/admin/api/login", json={"username": USERNAME, "password": f"wrong{n}"}).status_code
-             for n in range(limit + 1)]
+    codes = [
+        console.post("/admin/api/login", json={"username": USERNAME, "password": f"wrong{n}"}).status_code
+        for n in range(limit + 1)
+    ]
     assert codes[:limit] == [401] * limit and codes[-1] == 429
     refused = console.post("/admin/api/login", json={"username": USERNAME, "password": PASSWORD})
     assert refused.status_code == 429 and refused.headers["retry-after"] and "频繁" in refused.json()["detail"]
@@ -86,8 +102,15 @@ def test_login_is_rate_limited(console: TestClient) -> None:
 def test_filters_and_detail(staff: TestClient) -> None:
     answered, missing = ask(staff, ANSWERED), ask(staff, NO_ANSWER)
     assert missing["status"] == "no_answer"
-    staff.post("/api/feedback", json={"answer_id": answered["answer_id"], "session_id": answered["session_id"],
-                                      "helpful": False, "comment": "我的电话13812345678"})
+    staff.post(
+        "/api/feedback",
+        json={
+            "answer_id": answered["answer_id"],
+            "session_id": answered["session_id"],
+            "helpful": False,
+            "comment": "我的电话13812345678",
+        },
+    )
     assert staff.app.state.records.writer.flush(timeout=30)
 
     def ids(**query: object) -> list[str]:
@@ -135,8 +158,9 @@ def test_a_review_is_stored_with_its_reviewer(staff: TestClient) -> None:
     assert staff.post("/admin/api/turns/" + "0" * 32 + "/review", json={"verdict": "correct"}).status_code == 404
 
 
-def test_a_reviewed_turn_becomes_a_regression_case_that_passes(staff: TestClient, staff_settings: Settings,
-                                                              pipeline: Pipeline) -> None:
+def test_a_reviewed_turn_becomes_a_regression_case_that_passes(
+    staff: TestClient, staff_settings: Settings, pipeline: Pipeline
+) -> None:
     answer = ask(staff, ANSWERED)
     path = f"/admin/api/turns/{answer['answer_id']}/to-eval"
     assert staff.post(path).status_code == 409  # not reviewed yet
@@ -156,8 +180,9 @@ def test_a_reviewed_turn_becomes_a_regression_case_that_passes(staff: TestClient
     assert result.status == case.status and result.evidence_rank == 1
 
 
-def test_one_click_takes_the_corrected_answer_and_a_wrong_abstention_case(staff: TestClient,
-                                                                          staff_settings: Settings) -> None:
+def test_one_click_takes_the_corrected_answer_and_a_wrong_abstention_case(
+    staff: TestClient, staff_settings: Settings
+) -> None:
     answer = ask(staff, NO_ANSWER)
     staff.post(f"/admin/api/turns/{answer['answer_id']}/review", json={"verdict": "correct"})
     made = staff.post(f"/admin/api/turns/{answer['answer_id']}/to-eval")
@@ -171,11 +196,16 @@ def test_curated_answers_are_served_versioned_and_withdrawn(staff: TestClient) -
     original = ask(staff, ANSWERED)
     citation = _patent_citation(original)
     anonymous = {"X-CSRF-Token": ""}
-    body = {"question": ANSWERED, "answer": "发明专利保护二十年，自申请日起算。", "citations": [citation],
-            "source_answer_id": original["answer_id"]}
+    body = {
+        "question": ANSWERED,
+        "answer": "发明专利保护二十年，自申请日起算。",
+        "citations": [citation],
+        "source_answer_id": original["answer_id"],
+    }
     assert staff.post("/admin/api/curated", json=body, headers=anonymous).status_code == 403
-    unknown = staff.post("/admin/api/curated", json={**body, "citations": [{"doc_id": citation["doc_id"],
-                                                                            "section": "第九百条"}]})
+    unknown = staff.post(
+        "/admin/api/curated", json={**body, "citations": [{"doc_id": citation["doc_id"], "section": "第九百条"}]}
+    )
     assert unknown.status_code == 400 and "第九百条" in unknown.json()["detail"]
     made = staff.post("/admin/api/curated", json=body)
     assert made.status_code == 201 and made.json()["version"] == 1
@@ -209,13 +239,19 @@ def test_curated_answers_are_served_versioned_and_withdrawn(staff: TestClient) -
 
 def test_a_curated_answer_goes_stale_when_its_passage_changes_and_is_approved_again(staff: TestClient) -> None:
     original = ask(staff, ANSWERED)
-    made = staff.post("/admin/api/curated", json={"question": ANSWERED, "answer": "二十年。",
-                                                  "citations": [_patent_citation(original)]}).json()
+    made = staff.post(
+        "/admin/api/curated",
+        json={"question": ANSWERED, "answer": "二十年。", "citations": [_patent_citation(original)]},
+    ).json()
     assert ask(staff, ANSWERED)["mode"] == "curated"
     # The index after the Patent Law file was edited and re-ingested: article 42 reads differently.
     pipeline: Pipeline = staff.app.state.pipeline
-    chunks = [replace(c, text=c.text.replace("二十年", "二十五年")) if c.chunk_id.endswith("#42")
-              and c.doc_id == original["citations"][0]["doc_id"] else c for c in pipeline.index.chunks]
+    chunks = [
+        replace(c, text=c.text.replace("二十年", "二十五年"))
+        if c.chunk_id.endswith("#42") and c.doc_id == original["citations"][0]["doc_id"]
+        else c
+        for c in pipeline.index.chunks
+    ]
     changed = pipeline.with_sessions(pipeline.sessions)
     changed.index = replace(pipeline.index, chunks=chunks)
     staff.app.state.pipeline = changed
@@ -232,9 +268,14 @@ def test_a_curated_answer_goes_stale_when_its_passage_changes_and_is_approved_ag
 
 
 def test_a_curated_answer_goes_stale_when_a_newer_version_is_in_force(staff: TestClient) -> None:
-    made = staff.post("/admin/api/curated", json={
-        "question": "注册商标的有效期是多久？", "answer": "十年，自核准注册之日起计算。",
-        "citations": [{"doc_id": "related/商标法(2019-04-23)", "section": "第三十九条"}]})
+    made = staff.post(
+        "/admin/api/curated",
+        json={
+            "question": "注册商标的有效期是多久？",
+            "answer": "十年，自核准注册之日起计算。",
+            "citations": [{"doc_id": "related/商标法(2019-04-23)", "section": "第三十九条"}],
+        },
+    )
     assert made.status_code == 201, made.text
     assert ask(staff, "注册商标的有效期是多久？")["mode"] == "curated"
     pipeline: Pipeline = staff.app.state.pipeline
@@ -246,9 +287,14 @@ def test_a_curated_answer_goes_stale_when_a_newer_version_is_in_force(staff: Tes
     assert item["status"] == "stale" and "2027-01-01" in item["stale_reason"]
     refused = staff.post(f"/admin/api/curated/{made.json()['id']}/approve")
     assert refused.status_code == 409 and "改引现行条文" in refused.json()["detail"]
-    fixed = staff.put(f"/admin/api/curated/{made.json()['id']}", json={
-        "question": "注册商标的有效期是多久？", "answer": "十年，自核准注册之日起计算。",
-        "citations": [{"doc_id": "related/商标法(2026-06-26)", "section": "第四十三条"}]})
+    fixed = staff.put(
+        f"/admin/api/curated/{made.json()['id']}",
+        json={
+            "question": "注册商标的有效期是多久？",
+            "answer": "十年，自核准注册之日起计算。",
+            "citations": [{"doc_id": "related/商标法(2026-06-26)", "section": "第四十三条"}],
+        },
+    )
     assert fixed.status_code == 200, fixed.text
     served = ask(staff, "注册商标的有效期是多久？")
     assert served["mode"] == "curated" and served["citations"][0]["version"].startswith("2026")
@@ -256,8 +302,11 @@ def test_a_curated_answer_goes_stale_when_a_newer_version_is_in_force(staff: Tes
 
 def test_stats_count_days_and_cluster_the_gaps(staff: TestClient) -> None:
     ask(staff, ANSWERED)
-    for question in ("武汉市的商标注册窗口电话是多少？", "武汉商标注册窗口的电话号码是多少？",
-                     "北京的专利补贴政策是什么？"):
+    for question in (
+        "武汉市的商标注册窗口电话是多少？",
+        "武汉商标注册窗口的电话号码是多少？",
+        "北京的专利补贴政策是什么？",
+    ):
         ask(staff, question)
     stats = staff.get("/admin/api/stats", params={"days": 7}).json()
     assert len(stats["daily"]) == 7 and stats["daily"][-1]["questions"] == 4
@@ -272,9 +321,14 @@ def test_stats_count_days_and_cluster_the_gaps(staff: TestClient) -> None:
 def test_an_evaluation_run_is_stored_and_two_runs_compare(staff: TestClient, staff_settings: Settings) -> None:
     datasets = staff.get("/admin/api/eval-datasets").json()["items"]
     assert {"dev.jsonl", "lay.jsonl"} <= {d["name"] for d in datasets}
-    staff_settings.staff.regression_dataset.write_text("\n".join(  # a tiny set, in the offered regression file
-        line for line in (staff_settings.staff.datasets_dir / "dev.jsonl").read_text(encoding="utf-8").splitlines()[:3]
-    ) + "\n", encoding="utf-8")
+    staff_settings.staff.regression_dataset.write_text(
+        "\n".join(  # a tiny set, in the offered regression file
+            line
+            for line in (staff_settings.staff.datasets_dir / "dev.jsonl").read_text(encoding="utf-8").splitlines()[:3]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     assert staff.post("/admin/api/eval-runs", json={"dataset": "../dev.jsonl"}).status_code == 404
     runs = []
     for _ in range(2):
@@ -292,7 +346,7 @@ def test_an_evaluation_run_is_stored_and_two_runs_compare(staff: TestClient, sta
 
 
 def test_exports(staff: TestClient) -> None:
-    answer = ask(staff, "=HYPERLINK(\"x\") 发明专利权的期限是多少年？")
+    answer = ask(staff, '=HYPERLINK("x") 发明专利权的期限是多少年？')
     staff.post(f"/admin/api/turns/{answer['answer_id']}/review", json={"verdict": "correct", "comment": "好"})
     exported = staff.get("/admin/api/export/conversations", params={"format": "csv"})
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
@@ -311,15 +365,19 @@ def test_create_user_command(database_url: str, monkeypatch: pytest.MonkeyPatch)
     get_settings.cache_clear()
     try:
         runner = CliRunner()
-        made = runner.invoke(cli, ["admin", "create-user", "wang", "--password-stdin", "--role", "admin"],
-                             input="a long enough password\n")
+        made = runner.invoke(
+            cli,
+            ["admin", "create-user", "wang", "--password-stdin", "--role", "admin"],
+            input="a long enough password\n",
+        )
         assert made.exit_code == 0 and "已创建" in made.output
         again = runner.invoke(cli, ["admin", "create-user", "wang", "--password-stdin"], input="another password1\n")
         assert again.exit_code == 1 and "已存在" in again.output
         short = runner.invoke(cli, ["admin", "create-user", "li", "--password-stdin"], input="short\n")
         assert short.exit_code == 1 and "至少" in short.output
-        reset = runner.invoke(cli, ["admin", "create-user", "wang", "--password-stdin", "--reset"],
-                              input="a new long password\n")
+        reset = runner.invoke(
+            cli, ["admin", "create-user", "wang", "--password-stdin", "--reset"], input="a new long password\n"
+        )
         assert reset.exit_code == 0
     finally:
         get_settings.cache_clear()

@@ -30,8 +30,10 @@ from eval.dataset import load_dataset
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is missing (scripts/test.sh installs it)")
 QUESTION = "商标续展要交多少钱？"  # no_answer: the laws state no fee
-CORRECTED = ("商标续展的费用标准不由法律规定，按国家知识产权局公布的收费标准缴纳。注册商标有效期满需要继续使用的，"
-             "应当在期满前十二个月内办理续展手续；期间未能办理的，可以给予六个月的宽展期。")
+CORRECTED = (
+    "商标续展的费用标准不由法律规定，按国家知识产权局公布的收费标准缴纳。注册商标有效期满需要继续使用的，"
+    "应当在期满前十二个月内办理续展手续；期间未能办理的，可以给予六个月的宽展期。"
+)
 TRADEMARK_LAW_2019 = "related/商标法(2019-04-23)"
 LATER = date(2027, 1, 2)  # the 2026 revision of the Trademark Law is in force from 2027-01-01
 SAMPLE_CASES = 30
@@ -53,8 +55,9 @@ def console_settings(settings: Settings, tmp_path_factory: pytest.TempPathFactor
     datasets.mkdir()
     lines = (PROJECT_ROOT / "eval" / "datasets" / "lay.jsonl").read_text(encoding="utf-8").splitlines()
     (datasets / "lay-sample.jsonl").write_text("\n".join(lines[:SAMPLE_CASES]) + "\n", encoding="utf-8")
-    staff = settings.staff.model_copy(update={"datasets_dir": datasets,
-                                              "regression_dataset": datasets / "regression.jsonl"})
+    staff = settings.staff.model_copy(
+        update={"datasets_dir": datasets, "regression_dataset": datasets / "regression.jsonl"}
+    )
     return settings.model_copy(update={"database_url": f"sqlite:///{folder / 'policybot.sqlite3'}", "staff": staff})
 
 
@@ -104,8 +107,9 @@ def _log_in(page: Any) -> None:
     page.click("button[type=submit]")
 
 
-def test_review_publish_serve_and_stale(server: tuple[str, Any], browser: Any, console_settings: Settings,
-                                       pipeline: Pipeline, shots: Path) -> None:
+def test_review_publish_serve_and_stale(
+    server: tuple[str, Any], browser: Any, console_settings: Settings, pipeline: Pipeline, shots: Path
+) -> None:
     from playwright.sync_api import expect
 
     url, _ = server
@@ -186,28 +190,41 @@ def test_review_publish_serve_and_stale(server: tuple[str, Any], browser: Any, c
     assert violations == []
 
 
-def test_dashboard_charts_and_eval_comparison(server: tuple[str, Any], browser: Any, console_settings: Settings,
-                                             components: Components, pipeline: Pipeline, shots: Path) -> None:
+def test_dashboard_charts_and_eval_comparison(
+    server: tuple[str, Any],
+    browser: Any,
+    console_settings: Settings,
+    components: Components,
+    pipeline: Pipeline,
+    shots: Path,
+) -> None:
     from playwright.sync_api import expect
 
     url, app = server
     # Traffic for the dashboard: questions of the lay set asked on the chat API; the unanswered ones rated unhelpful,
     # answered ones helpful, up to the ratings one client may post in a minute.
-    lay = load_dataset(PROJECT_ROOT / "eval" / "datasets" / "lay.jsonl")[SAMPLE_CASES:SAMPLE_CASES + TRAFFIC]
+    lay = load_dataset(PROJECT_ROOT / "eval" / "datasets" / "lay.jsonl")[SAMPLE_CASES : SAMPLE_CASES + TRAFFIC]
     with httpx.Client(base_url=url, timeout=60) as client:
         answers = [client.post("/api/chat", json={"question": case.question}).json() for case in lay]
         answers.sort(key=lambda answer: answer["status"] == "answered")
-        for answer in answers[:console_settings.feedback_rate_limit]:
-            client.post("/api/feedback", json={"answer_id": answer["answer_id"], "session_id": answer["session_id"],
-                                               "helpful": answer["status"] == "answered"})
+        for answer in answers[: console_settings.feedback_rate_limit]:
+            client.post(
+                "/api/feedback",
+                json={
+                    "answer_id": answer["answer_id"],
+                    "session_id": answer["session_id"],
+                    "helpful": answer["status"] == "answered",
+                },
+            )
     violations: list[str] = []
     page = _page(browser, violations)
     page.goto(f"{url}/admin")
     _log_in(page)
     expect(page.locator("header.bar nav a.current")).to_have_text("概览", timeout=10_000)
     for chart in ("questions", "rates", "feedback", "latency"):  # Chart.js drew into each canvas
-        page.wait_for_function("id => Chart.getChart(document.getElementById(id)) !== undefined", arg=f"chart-{chart}",
-                               timeout=10_000)
+        page.wait_for_function(
+            "id => Chart.getChart(document.getElementById(id)) !== undefined", arg=f"chart-{chart}", timeout=10_000
+        )
     expect(page.locator("#tiles .tile .value").first).to_have_text(str(TRAFFIC + 3))  # and the first test's three
     expect(page.locator("ul.gaps li.gap").first).to_be_visible()
     page.select_option("#days", "7")

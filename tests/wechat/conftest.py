@@ -36,12 +36,28 @@ def channel_settings(base: Settings, api_base: str, *, wechat_mode: str | None =
     """``base`` with both channels configured (``limits`` apply to both; ``wechat_mode`` is the Official Account's
     POLICYBOT_WECHAT_MODE, by default safe)."""
     limits = {"rate_limit_messages": 100, **limits}
-    return base.model_copy(update={
-        "wechat": WeChatSettings(token=MP_TOKEN, aes_key=MP_AES_KEY, appid=MP_APPID, secret="mp-secret",
-                                 api_base=api_base, mode=wechat_mode, **limits),
-        "wecom": WeComSettings(token=WECOM_TOKEN, aes_key=WECOM_AES_KEY, corp_id=WECOM_CORP_ID,
-                               agent_id=WECOM_AGENT_ID, secret="corp-secret", api_base=api_base, **limits),
-    })
+    return base.model_copy(
+        update={
+            "wechat": WeChatSettings(
+                token=MP_TOKEN,
+                aes_key=MP_AES_KEY,
+                appid=MP_APPID,
+                secret="mp-secret",
+                api_base=api_base,
+                mode=wechat_mode,
+                **limits,
+            ),
+            "wecom": WeComSettings(
+                token=WECOM_TOKEN,
+                aes_key=WECOM_AES_KEY,
+                corp_id=WECOM_CORP_ID,
+                agent_id=WECOM_AGENT_ID,
+                secret="corp-secret",
+                api_base=api_base,
+                **limits,
+            ),
+        }
+    )
 
 
 AppFactory = Callable[..., TestClient]
@@ -54,8 +70,9 @@ def make_client(settings: Settings, pipeline: Pipeline, wechat_api: FakeWeChatAp
     clients: list[TestClient] = []
 
     def make(*, with_pipeline: Any = pipeline, wechat_mode: str | None = None, **limits: Any) -> TestClient:
-        app = create_app(channel_settings(settings, wechat_api.base_url, wechat_mode=wechat_mode, **limits),
-                         pipeline=with_pipeline)
+        app = create_app(
+            channel_settings(settings, wechat_api.base_url, wechat_mode=wechat_mode, **limits), pipeline=with_pipeline
+        )
         client = TestClient(app)
         clients.append(client.__enter__())
         return client

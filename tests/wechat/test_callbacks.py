@@ -94,21 +94,26 @@ def test_other_events_are_only_acknowledged(peer: Peer, user: str) -> None:
     assert peer.reply_fields(peer.post(peer.event(user, "unsubscribe"))) is None
 
 
-@pytest.mark.parametrize(("msg_type", "extra"), [
-    ("image", {"PicUrl": "http://127.0.0.1/x.jpg", "MediaId": "m1"}),
-    ("voice", {"MediaId": "m2", "Format": "amr"}),
-    ("voice", {"MediaId": "m3", "Format": "amr", "Recognition": ""}),
-    ("location", {"Location_X": "30.5", "Location_Y": "114.3", "Scale": "15", "Label": "武汉"}),
-])
-def test_what_is_not_text_gets_a_polite_explanation(peer: Peer, user: str, msg_type: str,
-                                                    extra: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    ("msg_type", "extra"),
+    [
+        ("image", {"PicUrl": "http://127.0.0.1/x.jpg", "MediaId": "m1"}),
+        ("voice", {"MediaId": "m2", "Format": "amr"}),
+        ("voice", {"MediaId": "m3", "Format": "amr", "Recognition": ""}),
+        ("location", {"Location_X": "30.5", "Location_Y": "114.3", "Scale": "15", "Label": "武汉"}),
+    ],
+)
+def test_what_is_not_text_gets_a_polite_explanation(
+    peer: Peer, user: str, msg_type: str, extra: dict[str, str]
+) -> None:
     reply = peer.reply_fields(peer.post(peer.message(user, msg_type, **extra)))
     assert reply is not None and reply["Content"] == UNSUPPORTED
 
 
 def test_recognised_voice_is_answered_as_text(peer: Peer, user: str) -> None:
-    reply = peer.reply_fields(peer.post(peer.message(user, "voice", MediaId="m", Format="amr",
-                                                     Recognition="发明专利权的期限是多少年。")))
+    reply = peer.reply_fields(
+        peer.post(peer.message(user, "voice", MediaId="m", Format="amr", Recognition="发明专利权的期限是多少年。"))
+    )
     assert reply is not None and "二十年" in reply["Content"]
 
 
@@ -126,8 +131,10 @@ def ratings(peer: Peer, answer_id: str) -> list[tuple[bool, str, str]]:
     records = peer.client.app.state.records
     assert records.writer.flush(timeout=30)
     with records.database.reads.connect() as connection:
-        return [(r["helpful"], r["session_id"], r["channel"])
-                for r in crud.feedback_for_answer(connection, answer_id=answer_id)]
+        return [
+            (r["helpful"], r["session_id"], r["channel"])
+            for r in crud.feedback_for_answer(connection, answer_id=answer_id)
+        ]
 
 
 def test_feedback_is_recorded_against_the_last_answer(peer: Peer, user: str) -> None:

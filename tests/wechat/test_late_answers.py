@@ -43,11 +43,16 @@ class SlowPipeline:
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_late_answer_is_acknowledged_then_pushed_once(mode: str, settings: Settings, pipeline: Pipeline,
-                                                      wechat_api: FakeWeChatApi, user: str) -> None:
+def test_late_answer_is_acknowledged_then_pushed_once(
+    mode: str, settings: Settings, pipeline: Pipeline, wechat_api: FakeWeChatApi, user: str
+) -> None:
     slow = SlowPipeline(pipeline, delay=1.0)
-    app = create_app(channel_settings(settings, wechat_api.base_url, reply_deadline_seconds=0.3,
-                                      wechat_mode=None if mode == "wecom" else mode), pipeline=slow)
+    app = create_app(
+        channel_settings(
+            settings, wechat_api.base_url, reply_deadline_seconds=0.3, wechat_mode=None if mode == "wecom" else mode
+        ),
+        pipeline=slow,
+    )
     with TestClient(app) as client:
         peer = make_peer(client, mode)
         message = peer.message(user, Content="发明专利权的期限是多少年？")
@@ -64,16 +69,23 @@ def test_late_answer_is_acknowledged_then_pushed_once(mode: str, settings: Setti
         assert pushed["path"] == "/cgi-bin/message/send"
         assert pushed["body"]["touser"] == user and pushed["body"]["agentid"] == WECOM_AGENT_ID
         assert wechat_api.token_requests == [
-            {"path": "/cgi-bin/gettoken", "corpid": peer.receive_id, "corpsecret": "corp-secret"}]
+            {"path": "/cgi-bin/gettoken", "corpid": peer.receive_id, "corpsecret": "corp-secret"}
+        ]
     else:
         assert pushed["path"] == "/cgi-bin/message/custom/send" and pushed["body"]["touser"] == user
         assert wechat_api.token_requests == [
-            {"path": "/cgi-bin/token", "grant_type": "client_credential", "appid": peer.receive_id,
-             "secret": "mp-secret"}]
+            {
+                "path": "/cgi-bin/token",
+                "grant_type": "client_credential",
+                "appid": peer.receive_id,
+                "secret": "mp-secret",
+            }
+        ]
 
 
-def test_commands_stay_passive_while_answers_are_slow(settings: Settings, pipeline: Pipeline,
-                                                      wechat_api: FakeWeChatApi, user: str) -> None:
+def test_commands_stay_passive_while_answers_are_slow(
+    settings: Settings, pipeline: Pipeline, wechat_api: FakeWeChatApi, user: str
+) -> None:
     slow = SlowPipeline(pipeline, delay=1.0)
     app = create_app(channel_settings(settings, wechat_api.base_url, reply_deadline_seconds=0.3), pipeline=slow)
     with TestClient(app) as client:
@@ -81,9 +93,9 @@ def test_commands_stay_passive_while_answers_are_slow(settings: Settings, pipeli
     assert slow.calls == 0 and wechat_api.messages == []
 
 
-def test_a_failed_push_is_logged_without_the_secrets_in_its_url(settings: Settings, pipeline: Pipeline,
-                                                                  wechat_api: FakeWeChatApi, user: str,
-                                                                  caplog: pytest.LogCaptureFixture) -> None:
+def test_a_failed_push_is_logged_without_the_secrets_in_its_url(
+    settings: Settings, pipeline: Pipeline, wechat_api: FakeWeChatApi, user: str, caplog: pytest.LogCaptureFixture
+) -> None:
     """WeChat's API down (HTTP 502): the token request's URL carries the AppSecret, which must not reach the log."""
     wechat_api.failing_status = 502
     slow = SlowPipeline(pipeline, delay=1.0)

@@ -50,10 +50,19 @@ def test_retries_are_recognised_by_sender_and_msgid_and_events_by_sender_and_tim
 def test_text_reply_survives_cdata_terminators() -> None:
     content = "见《专利法》]]>第十一条 & <条款>"
     reply = from_xml(text_reply("openid", "gh_1", content, 1700000000))
-    assert reply == {"ToUserName": "openid", "FromUserName": "gh_1", "CreateTime": "1700000000", "MsgType": "text",
-                     "Content": content}
+    assert reply == {
+        "ToUserName": "openid",
+        "FromUserName": "gh_1",
+        "CreateTime": "1700000000",
+        "MsgType": "text",
+        "Content": content,
+    }
 
 
 def test_encrypted_envelope_fields() -> None:
     assert from_xml(encrypted_envelope("abc+/=", "sig", "1700000000", "123")) == {
-        "Encrypt": "abc+/=", "MsgSignature": "sig", "TimeStamp": "1700000000", "Nonce": "123"}
+        "Encrypt": "abc+/=",
+        "MsgSignature": "sig",
+        "TimeStamp": "1700000000",
+        "Nonce": "123",
+    }

@@ -14,12 +14,17 @@ def test_official_account_customer_service_message(wechat_api: FakeWeChatApi) ->
     sender.send_text("openid-2", "第二条")
     sender.close()
     assert wechat_api.token_requests == [
-        {"path": "/cgi-bin/token", "grant_type": "client_credential", "appid": "wxappid", "secret": "s3cret"}]
+        {"path": "/cgi-bin/token", "grant_type": "client_credential", "appid": "wxappid", "secret": "s3cret"}
+    ]
     assert wechat_api.messages == [
-        {"path": "/cgi-bin/message/custom/send",
-         "body": {"touser": "openid-1", "msgtype": "text", "text": {"content": "专利权期限为二十年。"}}},
-        {"path": "/cgi-bin/message/custom/send",
-         "body": {"touser": "openid-2", "msgtype": "text", "text": {"content": "第二条"}}},
+        {
+            "path": "/cgi-bin/message/custom/send",
+            "body": {"touser": "openid-1", "msgtype": "text", "text": {"content": "专利权期限为二十年。"}},
+        },
+        {
+            "path": "/cgi-bin/message/custom/send",
+            "body": {"touser": "openid-2", "msgtype": "text", "text": {"content": "第二条"}},
+        },
     ]
 
 
@@ -28,8 +33,12 @@ def test_wecom_application_message(wechat_api: FakeWeChatApi) -> None:
     sender.send_text("zhangsan", "你好")
     sender.close()
     assert wechat_api.token_requests == [{"path": "/cgi-bin/gettoken", "corpid": "wwcorp", "corpsecret": "corp-secret"}]
-    assert wechat_api.messages[0]["body"] == {"touser": "zhangsan", "msgtype": "text", "agentid": 1000002,
-                                              "text": {"content": "你好"}}
+    assert wechat_api.messages[0]["body"] == {
+        "touser": "zhangsan",
+        "msgtype": "text",
+        "agentid": 1000002,
+        "text": {"content": "你好"},
+    }
 
 
 def test_expired_token_is_refreshed_once(wechat_api: FakeWeChatApi) -> None:

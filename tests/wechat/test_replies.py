@@ -9,31 +9,45 @@ from bot.schema import Answer, Citation
 
 
 def citation(title: str, section: str) -> Citation:
-    return Citation(doc_id="d", title=title, section=section, version=None, status="现行有效", in_force=True, text="…",
-                    score=1.0)
+    return Citation(
+        doc_id="d", title=title, section=section, version=None, status="现行有效", in_force=True, text="…", score=1.0
+    )
 
 
 def answer(status: str = "answered", citations: list[Citation] | None = None) -> Answer:
-    return Answer(answer_id="a" * 32, text="发明专利权的期限为二十年。", status=status,  # type: ignore[arg-type]
-                  citations=citations or [], session_id="wx:u", mode="extractive", latency_ms=1.0)
+    return Answer(
+        answer_id="a" * 32,
+        text="发明专利权的期限为二十年。",
+        status=status,  # type: ignore[arg-type]
+        citations=citations or [],
+        session_id="wx:u",
+        mode="extractive",
+        latency_ms=1.0,
+    )
 
 
 def test_answer_lists_distinct_sources_compactly() -> None:
-    cited = [citation("中华人民共和国专利法", "第五章 专利权的期限、终止和无效 › 第四十二条"),
-             citation("中华人民共和国专利法", "第五章 专利权的期限、终止和无效 › 第四十二条"),
-             citation("《武汉市知识产权“十四五”规划》政策解读", "引言"),
-             citation("中华人民共和国专利法实施细则", "第五章 › 第七十八条"),
-             citation("中华人民共和国商标法", "第一章 › 第三条")]
+    cited = [
+        citation("中华人民共和国专利法", "第五章 专利权的期限、终止和无效 › 第四十二条"),
+        citation("中华人民共和国专利法", "第五章 专利权的期限、终止和无效 › 第四十二条"),
+        citation("《武汉市知识产权“十四五”规划》政策解读", "引言"),
+        citation("中华人民共和国专利法实施细则", "第五章 › 第七十八条"),
+        citation("中华人民共和国商标法", "第一章 › 第三条"),
+    ]
     text = format_answer(answer(citations=cited), max_sources=3)
-    assert text == ("发明专利权的期限为二十年。\n\n来源：《中华人民共和国专利法》§第四十二条；"
-                    "《武汉市知识产权“十四五”规划》政策解读§引言；"
-                    "《中华人民共和国专利法实施细则》§第七十八条" + FEEDBACK_HINT)
+    assert text == (
+        "发明专利权的期限为二十年。\n\n来源：《中华人民共和国专利法》§第四十二条；"
+        "《武汉市知识产权“十四五”规划》政策解读§引言；"
+        "《中华人民共和国专利法实施细则》§第七十八条" + FEEDBACK_HINT
+    )
 
 
 @pytest.mark.parametrize("status", ["no_answer", "refused"])
 def test_abstentions_are_sent_as_they_are(status: str) -> None:
-    assert format_answer(answer(status, [citation("中华人民共和国专利法", "第一条")]), max_sources=3) == \
-        "发明专利权的期限为二十年。"
+    assert (
+        format_answer(answer(status, [citation("中华人民共和国专利法", "第一条")]), max_sources=3)
+        == "发明专利权的期限为二十年。"
+    )
 
 
 def test_short_text_is_one_page() -> None:

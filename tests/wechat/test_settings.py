@@ -53,9 +53,18 @@ def test_documented_variables_configure_both_channels(environment: pytest.Monkey
         environment.setenv(name, value)
     settings = Settings()
     assert (settings.wechat.token, settings.wechat.aes_key, settings.wechat.appid, settings.wechat.secret) == (
-        MP_TOKEN, MP_AES_KEY, MP_APPID, "mp-secret")
-    assert (settings.wecom.token, settings.wecom.aes_key, settings.wecom.corp_id, settings.wecom.agent_id,
-            settings.wecom.secret) == (WECOM_TOKEN, WECOM_AES_KEY, WECOM_CORP_ID, WECOM_AGENT_ID, "corp-secret")
+        MP_TOKEN,
+        MP_AES_KEY,
+        MP_APPID,
+        "mp-secret",
+    )
+    assert (
+        settings.wecom.token,
+        settings.wecom.aes_key,
+        settings.wecom.corp_id,
+        settings.wecom.agent_id,
+        settings.wecom.secret,
+    ) == (WECOM_TOKEN, WECOM_AES_KEY, WECOM_CORP_ID, WECOM_AGENT_ID, "corp-secret")
     assert settings.wechat.missing_credentials() == settings.wecom.missing_credentials() == []
 
 
@@ -73,8 +82,9 @@ def test_a_malformed_encoding_aes_key_stops_start_up(environment: pytest.MonkeyP
         Settings()
 
 
-def test_channels_configured_from_the_environment_answer(environment: pytest.MonkeyPatch, settings: Settings,
-                                                         pipeline: Pipeline, user: str) -> None:
+def test_channels_configured_from_the_environment_answer(
+    environment: pytest.MonkeyPatch, settings: Settings, pipeline: Pipeline, user: str
+) -> None:
     for name, value in DOCUMENTED.items():
         environment.setenv(name, value)
     configured = settings.model_copy(update={"wechat": WeChatSettings(), "wecom": WeComSettings()})

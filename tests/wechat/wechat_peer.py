@@ -92,8 +92,9 @@ class Peer:
     def encrypted(self) -> bool:
         return self.mode != "plain"
 
-    def verify(self, echostr: str = "1616161616", *, timestamp: int | None = None,
-               forge: bool = False) -> httpx.Response:
+    def verify(
+        self, echostr: str = "1616161616", *, timestamp: int | None = None, forge: bool = False
+    ) -> httpx.Response:
         """The URL verification GET that the console sends when the operator saves the URL."""
         ts, nonce = str(timestamp or int(time.time())), "4829103"
         if self.mode == "wecom":
@@ -105,8 +106,15 @@ class Peer:
             params = {"signature": signature, "timestamp": ts, "nonce": nonce, "echostr": echostr}
         return self.client.get(self.path, params=params)
 
-    def post(self, fields: dict[str, str | int], *, timestamp: int | None = None, forge: str = "",
-             document: str | None = None, body: bytes | None = None) -> httpx.Response:
+    def post(
+        self,
+        fields: dict[str, str | int],
+        *,
+        timestamp: int | None = None,
+        forge: str = "",
+        document: str | None = None,
+        body: bytes | None = None,
+    ) -> httpx.Response:
         """POST a message as WeChat does in this mode. ``forge`` names a signature to get wrong
         (``signature`` or ``msg_signature``); ``document`` replaces the message document (encrypted in the
         encrypted modes); ``body`` replaces the whole request body."""
@@ -129,8 +137,12 @@ class Peer:
             document = to_xml({**outer, "Encrypt": encrypt})
             if self.mode != "wecom":
                 params["encrypt_type"] = "aes"
-        response = self.client.post(self.path, params=params, content=body if body is not None else document.encode(),
-                                    headers={"Content-Type": "text/xml"})
+        response = self.client.post(
+            self.path,
+            params=params,
+            content=body if body is not None else document.encode(),
+            headers={"Content-Type": "text/xml"},
+        )
         self.sent.append(response)
         return response
 
@@ -147,21 +159,31 @@ class Peer:
         assert envelope["MsgSignature"] == expected, "reply signature does not verify"
         return from_xml(peer_decrypt(self.aes_key, self.receive_id, envelope["Encrypt"]))
 
-    def message(self, user: str, msg_type: str = "text", *, msg_id: int | None = None,
-                **extra: str | int) -> dict[str, str | int]:
+    def message(
+        self, user: str, msg_type: str = "text", *, msg_id: int | None = None, **extra: str | int
+    ) -> dict[str, str | int]:
         """A message's fields (a fresh MsgId unless given)."""
-        fields: dict[str, str | int] = {"ToUserName": self.account, "FromUserName": user,
-                                        "CreateTime": int(time.time()), "MsgType": msg_type, **extra,
-                                        "MsgId": msg_id or next(_msg_ids)}
+        fields: dict[str, str | int] = {
+            "ToUserName": self.account,
+            "FromUserName": user,
+            "CreateTime": int(time.time()),
+            "MsgType": msg_type,
+            **extra,
+            "MsgId": msg_id or next(_msg_ids),
+        }
         if self.mode == "wecom":
             fields["AgentID"] = self.agent_id
         return fields
 
     def event(self, user: str, event: str, *, create_time: int | None = None) -> dict[str, str | int]:
         """An event's fields (events carry no MsgId)."""
-        fields: dict[str, str | int] = {"ToUserName": self.account, "FromUserName": user,
-                                        "CreateTime": create_time or int(time.time()), "MsgType": "event",
-                                        "Event": event}
+        fields: dict[str, str | int] = {
+            "ToUserName": self.account,
+            "FromUserName": user,
+            "CreateTime": create_time or int(time.time()),
+            "MsgType": "event",
+            "Event": event,
+        }
         if self.mode == "wecom":
             fields["AgentID"] = self.agent_id
         return fields

@@ -29,9 +29,10 @@ def _id() -> sa.Column:
 
 def _staff(name: str, table: str, *, nullable: bool = True) -> tuple[sa.Column, sa.ForeignKeyConstraint]:
     """A column referring to a staff user, and its foreign key (SET NULL: a removed account keeps its work)."""
-    return (sa.Column(name, ID, nullable=nullable),
-            sa.ForeignKeyConstraint([name], ["staff_users.id"], name=f"fk_{table}_{name}_staff_users",
-                                    ondelete="SET NULL"))
+    return (
+        sa.Column(name, ID, nullable=nullable),
+        sa.ForeignKeyConstraint([name], ["staff_users.id"], name=f"fk_{table}_{name}_staff_users", ondelete="SET NULL"),
+    )
 
 
 def upgrade() -> None:
@@ -53,8 +54,9 @@ def upgrade() -> None:
         "turns",
         _id(),
         sa.Column("answer_id", sa.String(32), nullable=False, comment="the answer's id, as the user got it"),
-        sa.Column("session_id", sa.String(64), nullable=False,
-                  comment="pseudonymous: server-issued, or a hashed OpenID"),
+        sa.Column(
+            "session_id", sa.String(64), nullable=False, comment="pseudonymous: server-issued, or a hashed OpenID"
+        ),
         sa.Column("channel", sa.String(16), nullable=False, comment="web, api, cli, wechat or wecom"),
         sa.Column("created", TIME, nullable=False),
         sa.Column("question", sa.Text(), nullable=False, comment="as asked, personal data masked"),
@@ -87,8 +89,9 @@ def upgrade() -> None:
         sa.Column("comment", sa.Text(), nullable=True, comment="personal data masked"),
         sa.Column("created", TIME, nullable=False),
         sa.Column("updated", TIME, nullable=False),
-        sa.ForeignKeyConstraint(["answer_id"], ["turns.answer_id"], name="fk_feedback_answer_id_turns",
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["answer_id"], ["turns.answer_id"], name="fk_feedback_answer_id_turns", ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_feedback"),
         sa.UniqueConstraint("answer_id", "session_id", name="uq_feedback_answer_session"),
     )
@@ -96,14 +99,16 @@ def upgrade() -> None:
 
     op.create_table(
         "staff_sessions",
-        sa.Column("token_hash", sa.String(64), nullable=False,
-                  comment="SHA-256 of the session cookie, never the cookie"),
+        sa.Column(
+            "token_hash", sa.String(64), nullable=False, comment="SHA-256 of the session cookie, never the cookie"
+        ),
         sa.Column("user_id", ID, nullable=False),
         sa.Column("csrf_token", sa.String(64), nullable=False),
         sa.Column("created", TIME, nullable=False),
         sa.Column("expires", TIME, nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["staff_users.id"], name="fk_staff_sessions_user_id_staff_users",
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["staff_users.id"], name="fk_staff_sessions_user_id_staff_users", ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("token_hash", name="pk_staff_sessions"),
     )
     op.create_index("ix_staff_sessions_user_id", "staff_sessions", ["user_id"])
@@ -120,8 +125,9 @@ def upgrade() -> None:
         sa.Column("corrected_answer", sa.Text(), nullable=True),
         sa.Column("created", TIME, nullable=False),
         sa.CheckConstraint("verdict IN ('correct', 'partial', 'wrong')", name="ck_reviews_verdict"),
-        sa.ForeignKeyConstraint(["answer_id"], ["turns.answer_id"], name="fk_reviews_answer_id_turns",
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["answer_id"], ["turns.answer_id"], name="fk_reviews_answer_id_turns", ondelete="CASCADE"
+        ),
         reviewer_key,
         sa.PrimaryKeyConstraint("id", name="pk_reviews"),
     )
@@ -140,8 +146,12 @@ def upgrade() -> None:
         sa.Column("updated", TIME, nullable=False),
         sa.CheckConstraint("status IN ('published', 'stale', 'withdrawn')", name="ck_curated_answers_status"),
         creator_key,
-        sa.ForeignKeyConstraint(["source_answer_id"], ["turns.answer_id"],
-                                name="fk_curated_answers_source_answer_id_turns", ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(
+            ["source_answer_id"],
+            ["turns.answer_id"],
+            name="fk_curated_answers_source_answer_id_turns",
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_curated_answers"),
     )
     op.create_index("ix_curated_answers_status", "curated_answers", ["status"])
@@ -162,8 +172,12 @@ def upgrade() -> None:
         sa.Column("approved_at", TIME, nullable=True),
         approver_key,
         author_key,
-        sa.ForeignKeyConstraint(["curated_id"], ["curated_answers.id"],
-                                name="fk_curated_answer_versions_curated_id_curated_answers", ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["curated_id"],
+            ["curated_answers.id"],
+            name="fk_curated_answer_versions_curated_id_curated_answers",
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_curated_answer_versions"),
         sa.UniqueConstraint("curated_id", "version", name="uq_curated_answer_versions_curated_version"),
     )
@@ -177,9 +191,12 @@ def upgrade() -> None:
         sa.Column("doc_version", sa.String(64), nullable=True, comment="the document version the answer rests on"),
         sa.Column("chunk_id", sa.String(255), nullable=False),
         sa.Column("chunk_hash", sa.String(64), nullable=False, comment="SHA-256 of the chunk text it rests on"),
-        sa.ForeignKeyConstraint(["version_id"], ["curated_answer_versions.id"],
-                                name="fk_curated_answer_sources_version_id_curated_answer_versions",
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["version_id"],
+            ["curated_answer_versions.id"],
+            name="fk_curated_answer_sources_version_id_curated_answer_versions",
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_curated_answer_sources"),
     )
     op.create_index("ix_curated_answer_sources_doc_id", "curated_answer_sources", ["doc_id"])
@@ -215,8 +232,9 @@ def upgrade() -> None:
         sa.Column("metrics", JSON, nullable=False, comment="hit ranks, key-point recall, abstention outcome …"),
         sa.Column("passed", sa.Boolean(), nullable=True),
         sa.Column("latency_ms", sa.Float(), nullable=True),
-        sa.ForeignKeyConstraint(["run_id"], ["eval_runs.id"], name="fk_eval_results_run_id_eval_runs",
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["eval_runs.id"], name="fk_eval_results_run_id_eval_runs", ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_eval_results"),
         sa.UniqueConstraint("run_id", "case_id", name="uq_eval_results_run_case"),
     )
@@ -224,6 +242,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("eval_results", "eval_runs", "curated_answer_sources", "curated_answer_versions", "curated_answers",
-                  "reviews", "staff_sessions", "feedback", "turns", "staff_users"):
+    for table in (
+        "eval_results",
+        "eval_runs",
+        "curated_answer_sources",
+        "curated_answer_versions",
+        "curated_answers",
+        "reviews",
+        "staff_sessions",
+        "feedback",
+        "turns",
+        "staff_users",
+    ):
         op.drop_table(table)  # a table's indexes go with it
