@@ -246,6 +246,12 @@ class Settings(BaseSettings):
     wechat: WeChatSettings = Field(default_factory=WeChatSettings)
     wecom: WeComSettings = Field(default_factory=WeComSettings)
 
+    @field_validator("today", mode="before")
+    @classmethod
+    def _empty_means_real_date(cls, value: object) -> object:
+        """``POLICYBOT_TODAY=`` (empty) means the real date, as when it is not set."""
+        return value or None
+
     def fingerprint(self) -> str:
         """A short hash of every setting that shapes an answer (not paths, credentials or limits of the service),
         stored with each turn so a reviewer can tell which configuration produced it."""

@@ -16,3 +16,8 @@ def test_an_empty_second_model_turns_the_blend_off(monkeypatch: pytest.MonkeyPat
     retrieval = Settings().retrieval
     assert retrieval.second_embedding_model is None
     assert retrieval.models == "use-multilingual"
+
+
+def test_an_empty_day_of_asking_means_the_real_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLICYBOT_TODAY", "")
+    assert Settings().today is None
