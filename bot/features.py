@@ -63,7 +63,6 @@ FEATURES: tuple[Feature, ...] = (
     Feature("answer_type", True, "how many of the kinds of answer the question asks for the passage holds"),
     Feature("named_document", True, "the question names the passage's document"),
     Feature("hinted_document", True, "the question hints at the passage's document (武汉 → the Wuhan plan)"),
-    Feature("named_label", True, "the question names the passage's article, part, chapter or section"),
     Feature("plan_passage", None, "the passage belongs to a plan"),
     Feature("plan_question", None, "the question names a plan and no law, and does not ask what the law says"),
     Feature("asks_law", None, "the question asks what the law says (违法吗, 法律规定)"),
@@ -216,9 +215,6 @@ def feature_matrix(
     rules = negation_rules()
     negated = negated_words(query.text.lower(), weights, rules)
     named = np.isin(facts.titles[pick], query.doc_titles) if query.doc_titles else np.zeros(len(pick), bool)
-    labels = np.array([any(label in facts.paths[i] for label in query.labels) for i in pick], dtype=np.float32)
-    if query.doc_titles:
-        labels *= named
     plan_question = bool(query.doc_titles) and set(query.doc_titles) <= facts.plan_titles and not query.asks_law
     idf = facts.index.lexical.idf
 
@@ -263,7 +259,6 @@ def feature_matrix(
             if query.hinted_titles
             else constant(0.0)
         ),
-        "named_label": labels,
         "plan_passage": facts.in_plan[pick],
         "plan_question": constant(float(plan_question)),
         "asks_law": constant(float(query.asks_law)),
