@@ -18,7 +18,7 @@ from bot.models import LearnedModels, load_models
 from bot.pipeline import Pipeline, PipelineConfig
 from bot.retrieval import HybridSearcher
 from bot.settings import Settings, today
-from index.build import BuildReport, DenseModel, ProgressCallback, build_index, load_index
+from index.build import BuildReport, DenseModel, LoadedIndex, ProgressCallback, build_index, load_index
 from index.embedding import load_embeddings
 from index.segment import Segmenter
 
@@ -58,11 +58,13 @@ def ingest(
     *,
     progress: ProgressCallback | None = None,
     force: bool = False,
+    index_dir: Path | None = None,
 ) -> BuildReport:
-    """Build or update the index from the corpus (or the given folders and files)."""
+    """Build or update the index from the corpus (or the given folders and files) in ``index_dir`` (default: the
+    configured index)."""
     return build_index(
         sources or [settings.corpus_dir],
-        settings.index_dir,
+        index_dir or settings.index_dir,
         embeddings=components.embeddings,
         embedding_model=settings.retrieval.embedding_model,
         segmenter=components.segmenter,
@@ -71,6 +73,21 @@ def ingest(
         second=components.second,
         progress=progress,
         force=force,
+    )
+
+
+def load(settings: Settings, components: Components, index_dir: Path | None = None) -> LoadedIndex:
+    """Load the index in ``index_dir`` (default: the configured index) with the models the settings name.
+
+    Raises:
+        IndexNotReady: there is no index yet.
+        IndexMismatch: the index was built with another embedding model.
+    """
+    return load_index(
+        index_dir or settings.index_dir,
+        components.embeddings,
+        embedding_model=settings.retrieval.embedding_model,
+        second=components.second,
     )
 
 
@@ -125,13 +142,9 @@ def build_pipeline(settings: Settings, components: Components, *, log: Conversat
         IndexMismatch: the index was built with another embedding model.
     """
     retrieval, answer = settings.retrieval, settings.answer
-    index = load_index(
-        settings.index_dir, components.embeddings, embedding_model=retrieval.embedding_model, second=components.second
-    )
+    index = load(settings, components)
     models = load_models(settings.index_dir)
     pipeline = Pipeline(
-        index,
-        components.embeddings,
         components.segmenter,
         templates_path=settings.prompts_dir / "answer_templates.toml",
         sessions=session_store(settings, log),

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from api.factory import Components
+from api.factory import Components, ingest, load
 from bot.features import FEATURE_NAMES
 from bot.learning.examples import TRANSFER, case_questions, transfer_questions, write_transfer_corpus
 from bot.learning.trainer import Corpus, train
@@ -24,7 +24,7 @@ from bot.models import FORMAT_VERSION, RANKER_FILE, REPORT_FILE, VOCABULARY_FILE
 from bot.query import QueryAnalyzer
 from bot.retrieval import HybridSearcher
 from bot.settings import PROJECT_ROOT, Settings, today
-from index.build import LoadedIndex, build_index, load_index
+from index.build import LoadedIndex
 
 TRANSFER_SET = PROJECT_ROOT / "eval" / "training" / "stard-transfer.jsonl"
 STARD_SET = PROJECT_ROOT / "eval" / "datasets" / "stard-civil.jsonl"
@@ -33,27 +33,12 @@ TRAINING_FOLDER = "training"
 CODE = [PROJECT_ROOT / "bot" / "features.py", *sorted((PROJECT_ROOT / "bot" / "learning").glob("*.py"))]
 
 
-def _load(settings: Settings, components: Components, index_dir: Path) -> LoadedIndex:
-    return load_index(
-        index_dir, components.embeddings, embedding_model=settings.retrieval.embedding_model, second=components.second
-    )
-
-
 def transfer_index(settings: Settings, components: Components) -> LoadedIndex:
     """The index of the transfer questions' articles (built, or reused when up to date, under the index folder)."""
     folder = settings.index_dir / TRAINING_FOLDER
     files = write_transfer_corpus(TRANSFER_SET, folder / "transfer-corpus")
-    build_index(
-        files,
-        folder / "transfer-index",
-        embeddings=components.embeddings,
-        embedding_model=settings.retrieval.embedding_model,
-        segmenter=components.segmenter,
-        max_document_bytes=settings.max_document_bytes,
-        chunk_max_chars=settings.retrieval.chunk_max_chars,
-        second=components.second,
-    )
-    return _load(settings, components, folder / "transfer-index")
+    ingest(settings, components, files, index_dir=folder / "transfer-index")
+    return load(settings, components, folder / "transfer-index")
 
 
 def _fingerprint(settings: Settings, indexes: list[LoadedIndex], sets: list[Path]) -> str:
@@ -75,7 +60,7 @@ def _fingerprint(settings: Settings, indexes: list[LoadedIndex], sets: list[Path
     return digest.hexdigest()[:16]
 
 
-def _searcher(settings: Settings, components: Components, index: LoadedIndex) -> Corpus:
+def _corpus(settings: Settings, components: Components, index: LoadedIndex) -> Corpus:
     searcher = HybridSearcher(
         index,
         components.embeddings,
@@ -95,7 +80,7 @@ def train_models(
     progress: Callable[[str], None] = lambda message: None,
 ) -> dict[str, Any] | None:
     """Train and save the models for the current index; the report, or None when they were up to date."""
-    index = _load(settings, components, settings.index_dir)
+    index = load(settings, components)
     progress("索引训练用法条（STARD transfer）")
     transfer = transfer_index(settings, components)
     sets = [TRANSFER_SET, STARD_SET, *([DEV_SET] if settings.training.with_dev else [])]
@@ -106,8 +91,8 @@ def train_models(
     questions = [*transfer_questions(TRANSFER_SET), *case_questions(STARD_SET, "stard-tune", "tune")]
     if settings.training.with_dev:
         questions += case_questions(DEV_SET, "dev")
-    corpus = _searcher(settings, components, index)
-    corpora = {TRANSFER: _searcher(settings, components, transfer), "stard-tune": corpus, "dev": corpus}
+    corpus = _corpus(settings, components, index)
+    corpora = {TRANSFER: _corpus(settings, components, transfer), "stard-tune": corpus, "dev": corpus}
     trained = train(
         questions,
         corpora,

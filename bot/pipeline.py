@@ -11,8 +11,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from langchain_core.embeddings import Embeddings
-
 from bot.answering import AnswerConfig, Composed, ExtractiveAnswerer
 from bot.conversation import SessionStore, Turn, TurnRecord
 from bot.errors import QuestionError
@@ -22,7 +20,6 @@ from bot.query import Query, QueryAnalyzer, chinese_number
 from bot.retrieval import HybridSearcher, PolicyRetriever, Ranking, ranking_trace
 from bot.schema import Answer, Citation
 from bot.templates import Templates
-from index.build import LoadedIndex
 from index.segment import Segmenter
 
 EXTRACTIVE_MODE = "extractive"
@@ -52,8 +49,6 @@ class Pipeline:
     """Answers questions from a loaded index, remembering each session's turns.
 
     Args:
-        index: the loaded index.
-        embeddings: the model the index was built with.
         segmenter: the tokeniser the index was built with.
         templates_path: the answer templates file.
         sessions: the conversation store.
@@ -67,8 +62,6 @@ class Pipeline:
 
     def __init__(
         self,
-        index: LoadedIndex,
-        embeddings: Embeddings,
         segmenter: Segmenter,
         *,
         templates_path: Path,
@@ -79,8 +72,8 @@ class Pipeline:
         today: Callable[[], date] = date.today,
         provenance: Mapping[str, str] | None = None,
     ) -> None:
-        self.index = index
-        self.embeddings = embeddings
+        self.index = index = searcher.index
+        self.embeddings = searcher.embeddings
         self.today = today
         self.provenance = dict(provenance or {})
         self.masker = Masker.from_data()
